@@ -1,1 +1,1 @@
-export {}
+export type { Clock } from './clock.ts'
