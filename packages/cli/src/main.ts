@@ -6,7 +6,9 @@ interface CommandEntry {
 }
 
 // THE table of subcommands. Later issues add theirs here.
-const commands: Record<string, CommandEntry> = {}
+const commands: Record<string, CommandEntry> = {
+  broker: { summary: 'run the embedded Kafka-compatible broker', load: () => import('./commands/broker.ts') },
+}
 
 function usage(): string {
   const lines = ['Usage: tributary <command> [options]', '', 'Commands:']

@@ -1,0 +1,178 @@
+// Connection behaviour over real loopback sockets with a plain dispatcher (no Kafka messages):
+// request-order answers under out-of-order completion, partial frames, oversized frames,
+// in-flight bound, idle timeout.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import type { Socket } from 'node:net'
+import { startListener } from './listener.ts'
+import type { Listener } from './listener.ts'
+import type { RequestDispatcher, ConnectionLimits } from './connection.ts'
+import { systemClock } from '../system-clock.ts'
+import { createLogger } from '../logger.ts'
+import { FrameDecoder } from './frame-decoder.ts'
+
+const limits: ConnectionLimits = { maxRequestBytes: 1024, maxInFlightRequests: 4, idleTimeoutMs: 60_000 }
+
+async function withListener(dispatch: RequestDispatcher, body: (listener: Listener) => Promise<void>, overrides: Partial<ConnectionLimits> = {}): Promise<void> {
+  const listener = await startListener({
+    host: '127.0.0.1', port: 0, limits: { ...limits, ...overrides }, maxConnections: 10, dispatch, clock: systemClock, logger: createLogger('silent'),
+  })
+  try {
+    await body(listener)
+  } finally {
+    await listener.close(100)
+  }
+}
+
+function frame(body: Uint8Array): Buffer {
+  const out = Buffer.alloc(4 + body.length)
+  out.writeInt32BE(body.length, 0)
+  out.set(body, 4)
+  return out
+}
+
+async function open(listener: Listener): Promise<Socket> {
+  const socket = connect(listener.port, '127.0.0.1')
+  await new Promise((resolve) => socket.once('connect', resolve))
+  return socket
+}
+
+/** Reads `count` response frames, or fewer if the socket closes. */
+function readFrames(socket: Socket, count: number): Promise<{ frames: Buffer[]; closed: boolean }> {
+  const decoder = new FrameDecoder(1 << 20)
+  const frames: Buffer[] = []
+  return new Promise((resolve) => {
+    const finish = (closed: boolean): void => {
+      socket.removeAllListeners('data')
+      resolve({ frames, closed })
+    }
+    socket.on('data', (chunk: Buffer) => {
+      decoder.push(chunk)
+      for (let next = decoder.next(); next !== undefined; next = decoder.next()) frames.push(Buffer.from(next))
+      if (frames.length >= count) finish(false)
+    })
+    socket.once('close', () => finish(true))
+  })
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+// First byte of a request = delay in ms before its echo; answers must keep request order.
+const delayedEcho: RequestDispatcher = async (frameBytes) => {
+  await sleep(frameBytes[0])
+  return { kind: 'response', bytes: Buffer.from(frameBytes) }
+}
+
+test('pipelined requests are answered in request order when handlers finish out of order', async () => {
+  await withListener(delayedEcho, async (listener) => {
+    const socket = await open(listener)
+    const delays = [40, 5, 30, 0, 10, 0, 20, 1]
+    const reading = readFrames(socket, delays.length)
+    socket.write(Buffer.concat(delays.map((delay, index) => frame(Uint8Array.of(delay, index)))))
+    const { frames } = await reading
+    assert.deepEqual(frames.map((f) => f[1]), delays.map((_, index) => index))
+    socket.destroy()
+  })
+})
+
+test('a frame sent one byte at a time is assembled', async () => {
+  await withListener(delayedEcho, async (listener) => {
+    const socket = await open(listener)
+    const reading = readFrames(socket, 1)
+    const bytes = frame(Uint8Array.of(0, 1, 2, 3, 4, 5))
+    for (const byte of bytes) {
+      socket.write(Uint8Array.of(byte))
+      await sleep(1)
+    }
+    const { frames } = await reading
+    assert.deepEqual([...frames[0]], [0, 1, 2, 3, 4, 5])
+    socket.destroy()
+  })
+})
+
+test('an oversized size prefix closes that connection only', async () => {
+  await withListener(delayedEcho, async (listener) => {
+    const bad = await open(listener)
+    const good = await open(listener)
+    const badResult = readFrames(bad, 1)
+    bad.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]))
+    assert.equal((await badResult).closed, true)
+    const goodResult = readFrames(good, 1)
+    good.write(frame(Uint8Array.of(0, 42)))
+    assert.equal((await goodResult).frames[0][1], 42)
+    good.destroy()
+  })
+})
+
+test('no more than maxInFlightRequests are dispatched at once', async () => {
+  let active = 0
+  let peak = 0
+  const dispatch: RequestDispatcher = async (frameBytes) => {
+    active++
+    peak = Math.max(peak, active)
+    await sleep(2)
+    active--
+    return { kind: 'response', bytes: Buffer.from(frameBytes) }
+  }
+  await withListener(dispatch, async (listener) => {
+    const socket = await open(listener)
+    const count = 50
+    const reading = readFrames(socket, count)
+    socket.write(Buffer.concat(Array.from({ length: count }, (_, index) => frame(Uint8Array.of(index)))))
+    const { frames } = await reading
+    assert.equal(frames.length, count)
+    assert.deepEqual(frames.map((f) => f[0]), Array.from({ length: count }, (_, index) => index))
+    assert.ok(peak <= limits.maxInFlightRequests, `peak ${peak}`)
+    socket.destroy()
+  })
+})
+
+test('a request with no response keeps later responses in order', async () => {
+  const dispatch: RequestDispatcher = (frameBytes) => (frameBytes[0] === 0 ? { kind: 'none' } : { kind: 'response', bytes: Buffer.from(frameBytes) })
+  await withListener(dispatch, async (listener) => {
+    const socket = await open(listener)
+    const reading = readFrames(socket, 2)
+    socket.write(Buffer.concat([frame(Uint8Array.of(1)), frame(Uint8Array.of(0)), frame(Uint8Array.of(2))]))
+    const { frames } = await reading
+    assert.deepEqual(frames.map((f) => f[0]), [1, 2])
+    socket.destroy()
+  })
+})
+
+test('a close outcome answers earlier requests, then closes', async () => {
+  const dispatch: RequestDispatcher = (frameBytes) => (frameBytes[0] === 9 ? { kind: 'close', reason: 'test' } : { kind: 'response', bytes: Buffer.from(frameBytes) })
+  await withListener(dispatch, async (listener) => {
+    const socket = await open(listener)
+    const reading = readFrames(socket, 3)
+    socket.write(Buffer.concat([frame(Uint8Array.of(1)), frame(Uint8Array.of(9)), frame(Uint8Array.of(2))]))
+    const { frames, closed } = await reading
+    assert.deepEqual(frames.map((f) => f[0]), [1])
+    assert.equal(closed, true)
+  })
+})
+
+test('an idle connection is closed after idleTimeoutMs', async () => {
+  await withListener(delayedEcho, async (listener) => {
+    const socket = await open(listener)
+    const started = Date.now()
+    const { closed } = await readFrames(socket, 1)
+    assert.equal(closed, true)
+    assert.ok(Date.now() - started >= 80, 'closed too early')
+    for (let wait = 0; wait < 50 && listener.connections.size > 0; wait++) await sleep(2)
+    assert.equal(listener.connections.size, 0)
+  }, { idleTimeoutMs: 100 })
+})
+
+test('a connection with traffic is not idle', async () => {
+  await withListener(delayedEcho, async (listener) => {
+    const socket = await open(listener)
+    for (let round = 0; round < 6; round++) {
+      const reading = readFrames(socket, 1)
+      socket.write(frame(Uint8Array.of(0)))
+      assert.equal((await reading).closed, false)
+      await sleep(50)
+    }
+    socket.destroy()
+  }, { idleTimeoutMs: 150 })
+})

@@ -1,0 +1,250 @@
+// One client connection: reads size-prefixed frames, hands each to the dispatcher, and writes
+// the responses back in request order even when handlers finish out of order (a long-poll
+// fetch followed by a metadata request). Every buffer is bounded:
+// - a frame larger than `maxRequestBytes` closes the connection before its body is buffered;
+// - at most `maxInFlightRequests` requests are dispatched and unanswered; past that the socket
+//   is paused, so the kernel's TCP window pushes back on the client;
+// - while the socket cannot take more writes (the client does not read), reading stops too.
+// A connection with no traffic and nothing in flight for `idleTimeoutMs` is closed.
+import type { Socket } from 'node:net'
+import type { Clock } from '@tributary/protocol'
+import { FrameDecoder, framePrefixBytes } from './frame-decoder.ts'
+import type { Logger } from '../logger.ts'
+
+/** What the dispatcher decided for one request. */
+export type RequestOutcome =
+  /** Bytes of the response (header + body, without the size prefix). */
+  | { readonly kind: 'response'; readonly bytes: Uint8Array }
+  /** The request takes no response (Produce with acks=0). */
+  | { readonly kind: 'none' }
+  /** Close the connection after answering the requests before this one. */
+  | { readonly kind: 'close'; readonly reason: string }
+
+/** Facts about the connection that handlers may read. */
+export interface ConnectionInfo {
+  readonly connectionId: number
+  readonly remoteAddress: string
+  /** Aborted when the connection closes, so long-poll handlers can stop waiting. */
+  readonly signal: AbortSignal
+}
+
+/** Decodes one request frame and produces its outcome. Must not throw (throwing closes the connection). */
+export type RequestDispatcher = (frame: Buffer, connection: ConnectionInfo) => RequestOutcome | Promise<RequestOutcome>
+
+/** Limits of one connection. */
+export interface ConnectionLimits {
+  /** Largest accepted request frame, in bytes (Kafka's socket.request.max.bytes). */
+  readonly maxRequestBytes: number
+  /** Requests dispatched but not yet answered before reading pauses. */
+  readonly maxInFlightRequests: number
+  /** Close a connection with no traffic and nothing in flight for this long (connections.max.idle.ms). */
+  readonly idleTimeoutMs: number
+}
+
+interface Slot {
+  outcome: RequestOutcome | undefined
+}
+
+/** Drives one socket. Create with `new Connection(...)`; it starts reading immediately. */
+export class Connection {
+  readonly info: ConnectionInfo
+  readonly #socket: Socket
+  readonly #dispatch: RequestDispatcher
+  readonly #limits: ConnectionLimits
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #decoder: FrameDecoder
+  readonly #abort = new AbortController()
+  /** Requests in arrival order; the head is answered first. */
+  readonly #slots: Slot[] = []
+  #closing = false
+  #writeBlocked = false
+  #lastActivityMs: number
+  #cancelIdleTimer: (() => void) | undefined
+  #onClose: (connection: Connection) => void
+
+  constructor(options: {
+    socket: Socket
+    connectionId: number
+    dispatch: RequestDispatcher
+    limits: ConnectionLimits
+    clock: Clock
+    logger: Logger
+    onClose: (connection: Connection) => void
+  }) {
+    this.#socket = options.socket
+    this.#dispatch = options.dispatch
+    this.#limits = options.limits
+    this.#clock = options.clock
+    this.#logger = options.logger
+    this.#onClose = options.onClose
+    this.#decoder = new FrameDecoder(options.limits.maxRequestBytes)
+    this.#lastActivityMs = this.#clock.nowMs()
+    this.info = {
+      connectionId: options.connectionId,
+      remoteAddress: `${this.#socket.remoteAddress}:${this.#socket.remotePort}`,
+      signal: this.#abort.signal,
+    }
+    this.#socket.setNoDelay(true)
+    this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk))
+    this.#socket.on('drain', () => this.#onDrain())
+    this.#socket.on('error', (error) => this.#logger.debug('connection error', { connectionId: this.info.connectionId, error: error.message }))
+    this.#socket.on('close', () => this.#onSocketClose())
+    this.#scheduleIdleCheck(this.#limits.idleTimeoutMs)
+  }
+
+  /** Requests received and not yet answered. */
+  get inFlightRequests(): number {
+    return this.#slots.length
+  }
+
+  /** Bytes received and not yet framed. */
+  get bufferedBytes(): number {
+    return this.#decoder.bufferedBytes
+  }
+
+  /** Closes the connection now; unanswered requests are dropped. */
+  close(reason: string): void {
+    if (this.#closing) return
+    this.#closing = true
+    this.#logger.debug('closing connection', { connectionId: this.info.connectionId, remoteAddress: this.info.remoteAddress, reason })
+    this.#socket.destroy()
+  }
+
+  /** Answers what is in flight, then closes (graceful shutdown). */
+  async closeGracefully(timeoutMs: number): Promise<void> {
+    this.#socket.pause()
+    if (this.#slots.length > 0) {
+      await new Promise<void>((resolve) => {
+        const cancel = this.#clock.setTimer(timeoutMs, resolve)
+        this.#afterFlush = () => {
+          cancel()
+          resolve()
+        }
+      })
+    }
+    this.close('broker shutting down')
+  }
+
+  #afterFlush: (() => void) | undefined
+
+  #onData(chunk: Buffer): void {
+    this.#lastActivityMs = this.#clock.nowMs()
+    this.#decoder.push(chunk)
+    this.#readFrames()
+  }
+
+  /** Dispatches every whole frame buffered, up to the in-flight limit. */
+  #readFrames(): void {
+    // Synchronous handlers complete inside #start and call back here; the outer loop goes on.
+    if (this.#reading) return
+    this.#reading = true
+    try {
+      this.#readFramesNow()
+    } finally {
+      this.#reading = false
+    }
+    this.#updateFlowControl()
+  }
+
+  #reading = false
+
+  #readFramesNow(): void {
+    while (!this.#closing && this.#slots.length < this.#limits.maxInFlightRequests) {
+      let frame: Buffer | undefined
+      try {
+        frame = this.#decoder.next()
+      } catch (error) {
+        this.#logger.warn('closing connection: bad frame', { connectionId: this.info.connectionId, remoteAddress: this.info.remoteAddress, error: (error as Error).message })
+        this.close((error as Error).message)
+        return
+      }
+      if (frame === undefined) break
+      this.#start(frame)
+    }
+  }
+
+  #start(frame: Buffer): void {
+    const slot: Slot = { outcome: undefined }
+    this.#slots.push(slot)
+    let result: RequestOutcome | Promise<RequestOutcome>
+    try {
+      result = this.#dispatch(frame, this.info)
+    } catch (error) {
+      result = { kind: 'close', reason: `dispatcher failed: ${(error as Error).message}` }
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (outcome) => this.#complete(slot, outcome),
+        (error: unknown) => this.#complete(slot, { kind: 'close', reason: `dispatcher failed: ${(error as Error).message}` }),
+      )
+    } else {
+      this.#complete(slot, result)
+    }
+  }
+
+  #complete(slot: Slot, outcome: RequestOutcome): void {
+    slot.outcome = outcome
+    if (this.#closing) return
+    // Answer from the head while the head is done: responses leave in request order.
+    while (this.#slots.length > 0 && this.#slots[0].outcome !== undefined) {
+      const done = this.#slots.shift()!.outcome!
+      if (done.kind === 'close') {
+        this.#logger.warn('closing connection', { connectionId: this.info.connectionId, remoteAddress: this.info.remoteAddress, reason: done.reason })
+        this.#socket.end()
+        this.#closing = true
+        this.#abort.abort()
+        return
+      }
+      if (done.kind === 'response') this.#write(done.bytes)
+    }
+    if (this.#slots.length === 0 && this.#afterFlush !== undefined) this.#afterFlush()
+    // Completing requests may free in-flight room for frames already buffered.
+    this.#readFrames()
+  }
+
+  #write(bytes: Uint8Array): void {
+    this.#lastActivityMs = this.#clock.nowMs()
+    const prefix = Buffer.allocUnsafe(framePrefixBytes)
+    prefix.writeInt32BE(bytes.length, 0)
+    this.#socket.cork()
+    this.#socket.write(prefix)
+    if (!this.#socket.write(bytes)) this.#writeBlocked = true
+    this.#socket.uncork()
+  }
+
+  #onDrain(): void {
+    this.#writeBlocked = false
+    this.#readFrames()
+  }
+
+  /** Reads only while there is room for more requests and the client reads its responses. */
+  #updateFlowControl(): void {
+    if (this.#closing) return
+    const full = this.#slots.length >= this.#limits.maxInFlightRequests
+    if (full || this.#writeBlocked || this.#afterFlush !== undefined) this.#socket.pause()
+    else this.#socket.resume()
+  }
+
+  #scheduleIdleCheck(delayMs: number): void {
+    this.#cancelIdleTimer = this.#clock.setTimer(delayMs, () => {
+      if (this.#closing) return
+      const idleMs = this.#clock.nowMs() - this.#lastActivityMs
+      if (this.#slots.length === 0 && idleMs >= this.#limits.idleTimeoutMs) {
+        this.#logger.debug('closing idle connection', { connectionId: this.info.connectionId, idleMs })
+        this.close(`idle for ${idleMs} ms (connections.max.idle.ms)`)
+        return
+      }
+      this.#scheduleIdleCheck(Math.max(1, this.#limits.idleTimeoutMs - idleMs))
+    })
+  }
+
+  #onSocketClose(): void {
+    this.#closing = true
+    this.#abort.abort()
+    this.#cancelIdleTimer?.()
+    this.#slots.length = 0
+    this.#afterFlush?.()
+    this.#onClose(this)
+  }
+}

@@ -1,0 +1,52 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { FrameDecoder } from './frame-decoder.ts'
+import { BrokerError } from '../errors.ts'
+
+function frame(body: Uint8Array): Buffer {
+  const out = Buffer.alloc(4 + body.length)
+  out.writeInt32BE(body.length, 0)
+  out.set(body, 4)
+  return out
+}
+
+test('frames split at any byte boundary come out whole and in order', () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1 }), (bodies, cuts) => {
+      const stream = Buffer.concat(bodies.map(frame))
+      const decoder = new FrameDecoder(1000)
+      const out: Buffer[] = []
+      let position = 0
+      let cut = 0
+      while (position < stream.length) {
+        const size = cuts[cut++ % cuts.length]
+        decoder.push(stream.subarray(position, position + size))
+        position += size
+        for (let next = decoder.next(); next !== undefined; next = decoder.next()) out.push(Buffer.from(next))
+      }
+      assert.deepEqual(out.map((b) => [...b]), bodies.map((b) => [...b]))
+      assert.equal(decoder.bufferedBytes, 0)
+    }),
+  )
+})
+
+test('a size prefix over the limit throws before the body arrives', () => {
+  const decoder = new FrameDecoder(100)
+  const prefix = Buffer.alloc(4)
+  prefix.writeInt32BE(101, 0)
+  decoder.push(prefix)
+  assert.throws(() => decoder.next(), (error: unknown) => error instanceof BrokerError && error.code === 'BROKER_FRAME_TOO_LARGE')
+})
+
+test('a negative size prefix throws', () => {
+  const decoder = new FrameDecoder(100)
+  decoder.push(Buffer.from([0xff, 0xff, 0xff, 0xfe]))
+  assert.throws(() => decoder.next(), BrokerError)
+})
+
+test('a frame exactly at the limit is accepted', () => {
+  const decoder = new FrameDecoder(8)
+  decoder.push(frame(new Uint8Array(8).fill(7)))
+  assert.deepEqual([...decoder.next()!], [7, 7, 7, 7, 7, 7, 7, 7])
+})

@@ -1,0 +1,79 @@
+// Size-prefixed framing: every Kafka request is an int32 big-endian length followed by that
+// many bytes. The decoder collects socket chunks and hands out whole frames. It never holds
+// more than one partial frame plus the bytes of one socket read, because the connection stops
+// reading (pauses the socket) while it has too many requests in flight.
+import { BrokerError, BrokerErrorCode } from '../errors.ts'
+
+/** Bytes of the size prefix. */
+export const framePrefixBytes = 4
+
+/** Splits a byte stream into size-prefixed frames, rejecting frames over `maxFrameBytes`. */
+export class FrameDecoder {
+  readonly maxFrameBytes: number
+  #chunks: Buffer[] = []
+  #bufferedBytes = 0
+
+  constructor(maxFrameBytes: number) {
+    this.maxFrameBytes = maxFrameBytes
+  }
+
+  /** Bytes received but not yet handed out as frames. */
+  get bufferedBytes(): number {
+    return this.#bufferedBytes
+  }
+
+  /** Adds bytes read from the socket. Frames come out of `next()`. */
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return
+    this.#chunks.push(chunk)
+    this.#bufferedBytes += chunk.length
+  }
+
+  /**
+   * The next whole frame (without its size prefix), or undefined when more bytes are needed.
+   * Throws BrokerError(FrameTooLarge) as soon as a size prefix exceeds the limit, before
+   * buffering the body, so a huge prefix costs no memory.
+   */
+  next(): Buffer | undefined {
+    if (this.#bufferedBytes < framePrefixBytes) return undefined
+    const head = this.#contiguous(framePrefixBytes)
+    const frameBytes = head.readInt32BE(0)
+    if (frameBytes < 0 || frameBytes > this.maxFrameBytes) {
+      throw new BrokerError(
+        BrokerErrorCode.FrameTooLarge,
+        `request size ${frameBytes} is outside [0, ${this.maxFrameBytes}] (socket.request.max.bytes)`,
+      )
+    }
+    if (this.#bufferedBytes < framePrefixBytes + frameBytes) return undefined
+    const whole = this.#contiguous(framePrefixBytes + frameBytes)
+    this.#consume(framePrefixBytes + frameBytes)
+    return whole.subarray(framePrefixBytes, framePrefixBytes + frameBytes)
+  }
+
+  /** A buffer whose first `length` bytes are the first `length` buffered bytes. */
+  #contiguous(length: number): Buffer {
+    const first = this.#chunks[0]
+    if (first.length >= length) return first
+    const merged = Buffer.concat(this.#chunks, this.#bufferedBytes)
+    this.#chunks = [merged]
+    return merged
+  }
+
+  #consume(length: number): void {
+    let remaining = length
+    while (remaining > 0) {
+      const first = this.#chunks[0]
+      if (first.length <= remaining) {
+        this.#chunks.shift()
+        remaining -= first.length
+      } else {
+        // The rest of this chunk starts the next frame. Copy it when it is small compared to
+        // the chunk, so a finished large frame is not kept alive by a view into it.
+        const rest = first.subarray(remaining)
+        this.#chunks[0] = rest.length * 4 < first.length ? Buffer.from(rest) : rest
+        remaining = 0
+      }
+    }
+    this.#bufferedBytes -= length
+  }
+}

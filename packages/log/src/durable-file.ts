@@ -1,0 +1,56 @@
+// Small metadata files written so that a crash leaves either the old or the new content, never
+// a mix: write a temporary sibling, fsync it, rename it over the target, fsync the directory.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { ioError } from './errors.ts'
+
+/** Replaces `path` with `content` atomically and durably. */
+export function writeFileDurably(path: string, content: string): void {
+  const temporaryPath = `${path}.tmp`
+  try {
+    const fd = openSync(temporaryPath, 'w', 0o644)
+    try {
+      const bytes = Buffer.from(content, 'utf8')
+      let done = 0
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temporaryPath, path)
+    syncDirectory(dirname(path))
+  } catch (error) {
+    throw ioError(`write ${path}`, error)
+  }
+}
+
+/** Removes `path` (if present) durably. */
+export function removeFileDurably(path: string): void {
+  try {
+    if (!existsSync(path)) return
+    unlinkSync(path)
+    syncDirectory(dirname(path))
+  } catch (error) {
+    throw ioError(`remove ${path}`, error)
+  }
+}
+
+/** The parsed JSON of `path`, or undefined when the file does not exist. A leftover `.tmp` is ignored. */
+export function readJsonFile(path: string): unknown {
+  if (!existsSync(path)) return undefined
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw ioError(`read ${path}`, error)
+  }
+}
+
+/** fsync of a directory, so that a create, rename or unlink in it survives a machine crash. */
+export function syncDirectory(path: string): void {
+  const fd = openSync(path, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}

@@ -1,0 +1,302 @@
+// One segment of a partition log: `<baseOffset>.log` holds record batches back to back exactly as
+// appended; `.index` and `.timeindex` are sparse lookups rebuilt from the log when in doubt.
+// A segment is active (appends, indexes in memory) until sealed by a roll.
+import { closeSync, constants, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, unlinkSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { assert } from '@tributary/protocol'
+import { lastOffsetOf } from './batch-frame.ts'
+import type { BatchFrame } from './batch-frame.ts'
+import { BatchScanner, readExactly } from './batch-scanner.ts'
+import type { ScanProblem } from './batch-scanner.ts'
+import { ioError } from './errors.ts'
+import { writeAll } from './index-file.ts'
+import { OffsetIndex } from './offset-index.ts'
+import { TimeIndex } from './time-index.ts'
+
+const fdatasyncAsync = promisify(fdatasync)
+
+/** Segment-wide limits from the topic config. */
+export interface SegmentLimits {
+  indexIntervalBytes: number
+  segmentIndexBytes: number
+}
+
+/** What a recovery scan found. */
+export interface SegmentRecovery {
+  validBytes: number
+  truncatedBytes: number
+  problem: ScanProblem | undefined
+}
+
+/** `00000000000000000042.log`: 20 digits so that names sort like offsets. */
+export function segmentFileName(baseOffset: bigint, suffix: '.log' | '.index' | '.timeindex'): string {
+  return baseOffset.toString().padStart(20, '0') + suffix
+}
+
+export class LogSegment {
+  readonly baseOffset: bigint
+  readonly logPath: string
+  readonly offsetIndex: OffsetIndex
+  readonly timeIndex: TimeIndex
+  readonly limits: SegmentLimits
+  /** When this process created the segment (segment.ms falls back to it while the segment is empty). */
+  readonly createdMs: number
+  #fd: number
+  #sizeBytes = 0
+  #nextOffset: bigint
+  #maxTimestampMs = -1
+  #offsetOfMaxTimestamp = -1n
+  #firstBatchTimestampMs = -1
+  #bytesSinceIndexEntry = 0
+  #sealed: boolean
+  #indexesSynced = true
+  #syncsInFlight = 0
+  #closed = false
+
+  /** Opens (creating when `create`) the files of the segment at `baseOffset` in `dir`. */
+  constructor(dir: string, baseOffset: bigint, limits: SegmentLimits, options: { create: boolean; active: boolean; nowMs: number }) {
+    this.baseOffset = baseOffset
+    this.limits = limits
+    this.createdMs = options.nowMs
+    this.logPath = join(dir, segmentFileName(baseOffset, '.log'))
+    const flags = constants.O_RDWR | (options.create ? constants.O_CREAT | constants.O_TRUNC : 0)
+    try {
+      this.#fd = openSync(this.logPath, flags, 0o644)
+    } catch (error) {
+      throw ioError(`open segment ${this.logPath}`, error)
+    }
+    const indexPath = join(dir, segmentFileName(baseOffset, '.index'))
+    const timeIndexPath = join(dir, segmentFileName(baseOffset, '.timeindex'))
+    if (options.create) for (const path of [indexPath, timeIndexPath]) if (existsSync(path)) unlinkSync(path)
+    this.offsetIndex = new OffsetIndex(indexPath, limits.segmentIndexBytes, options.active)
+    this.timeIndex = new TimeIndex(timeIndexPath, limits.segmentIndexBytes, options.active)
+    this.#sealed = !options.active
+    this.#nextOffset = baseOffset
+    this.#sizeBytes = fstatSync(this.#fd).size
+  }
+
+  get sizeBytes(): number {
+    return this.#sizeBytes
+  }
+  /** The offset after the last batch (baseOffset when empty). */
+  get nextOffset(): bigint {
+    return this.#nextOffset
+  }
+  /** The newest record timestamp in the segment, -1 when empty. */
+  get maxTimestampMs(): number {
+    return this.#maxTimestampMs
+  }
+  /** Base offset of the batch holding `maxTimestampMs`, -1 when empty. */
+  get offsetOfMaxTimestamp(): bigint {
+    return this.#offsetOfMaxTimestamp
+  }
+  /** The first batch's newest timestamp: segment.ms counts from it (as Kafka does). */
+  get rollTimestampMs(): number {
+    return this.#firstBatchTimestampMs >= 0 ? this.#firstBatchTimestampMs : this.createdMs
+  }
+  get isSealed(): boolean {
+    return this.#sealed
+  }
+  get isIndexFull(): boolean {
+    return this.offsetIndex.file.isFull || this.timeIndex.file.isFull
+  }
+
+  /** Writes `chunk` (whole batches, offsets already assigned) at the end; `frames` are positions inside `chunk`. */
+  append(chunk: Uint8Array, frames: readonly BatchFrame[]): void {
+    assert(!this.#sealed && !this.#closed, `append to sealed segment ${this.logPath}`)
+    const position = this.#sizeBytes
+    try {
+      writeAll(this.#fd, chunk, position)
+    } catch (error) {
+      // A partial write may have landed: cut the file back so the log stays a sequence of batches.
+      try {
+        ftruncateSync(this.#fd, position)
+      } catch {
+        // The caller marks the partition failed either way.
+      }
+      throw ioError(`append to ${this.logPath}`, error)
+    }
+    this.#sizeBytes = position + chunk.length
+    for (const frame of frames) this.#track(frame, position + frame.position)
+  }
+
+  /** Reads `length` bytes at `position` (fewer at the end of the file). */
+  read(position: number, length: number): Buffer {
+    return readExactly(this.#fd, position, Math.min(length, this.#sizeBytes - position))
+  }
+
+  /** A scanner over the segment's batches. */
+  scanner(): BatchScanner {
+    return new BatchScanner(this.#fd, this.#sizeBytes, Number.MAX_SAFE_INTEGER)
+  }
+
+  /** Byte position to start scanning for `offset`: the last indexed batch at or before it. */
+  positionFor(offset: bigint): number {
+    if (offset <= this.baseOffset) return 0
+    const relative = offset - this.baseOffset
+    const hit = this.offsetIndex.lookup(relative > 0x7fffffffn ? 0x7fffffff : Number(relative))
+    return hit === undefined ? 0 : hit.position
+  }
+
+  /**
+   * Rebuilds the indexes and the in-memory state by scanning every batch from the start,
+   * checking framing, CRC-32C and offset order; cuts the file at the first bad batch.
+   */
+  recover(): SegmentRecovery {
+    this.offsetIndex.file.truncate(0)
+    this.timeIndex.file.truncate(0)
+    this.#resetState()
+    const scanner = this.scanner()
+    let position = 0
+    let problem: ScanProblem | undefined
+    while (position < this.#sizeBytes) {
+      const frame = scanner.frameAt(position)
+      if (typeof frame === 'string') problem = frame
+      else if (frame.baseOffset < this.#nextOffset) problem = 'offset went backwards'
+      else if (!scanner.crcMatches(frame)) problem = 'crc mismatch'
+      if (problem !== undefined || typeof frame === 'string') break
+      this.#track(frame, position)
+      position += frame.sizeBytes
+    }
+    const truncatedBytes = this.#sizeBytes - position
+    if (truncatedBytes > 0) this.#truncateFile(position)
+    return { validBytes: position, truncatedBytes, problem }
+  }
+
+  /**
+   * After a clean shutdown: trusts the indexes once their last entries check out, and scans only
+   * the batches after the last offset-index entry. Returns false when the indexes look wrong
+   * (the caller then runs `recover()`).
+   */
+  loadFromIndexes(): boolean {
+    const lastEntry = this.offsetIndex.last()
+    const start = lastEntry?.position ?? 0
+    const scanner = this.scanner()
+    if (lastEntry !== undefined) {
+      const frame = scanner.frameAt(start)
+      if (typeof frame === 'string' || frame.baseOffset !== this.baseOffset + BigInt(lastEntry.relativeOffset)) return false
+    }
+    const lastTime = this.timeIndex.last()
+    this.#resetState()
+    if (lastTime !== undefined) {
+      this.#maxTimestampMs = lastTime.timestampMs
+      this.#offsetOfMaxTimestamp = this.baseOffset + BigInt(lastTime.relativeOffset)
+    }
+    const first = this.#sizeBytes > 0 ? scanner.frameAt(0) : undefined
+    if (typeof first === 'string') return false
+    if (first !== undefined) this.#firstBatchTimestampMs = first.maxTimestampMs
+    let position = start
+    while (position < this.#sizeBytes) {
+      const frame = scanner.frameAt(position)
+      if (typeof frame === 'string') return false
+      this.#observe(frame)
+      this.#bytesSinceIndexEntry += frame.sizeBytes
+      position += frame.sizeBytes
+    }
+    return true
+  }
+
+  /** Seals the segment: final time-index entry, indexes written and dropped from memory. */
+  seal(): void {
+    if (this.#sealed) return
+    if (this.#maxTimestampMs >= 0) this.timeIndex.maybeAppend(this.#maxTimestampMs, this.#relative(this.#offsetOfMaxTimestamp))
+    this.offsetIndex.file.seal()
+    this.timeIndex.file.seal()
+    this.#sealed = true
+    this.#indexesSynced = false
+  }
+
+  /** Writes in-memory index entries to their files (no fsync). */
+  persistIndexes(): void {
+    this.offsetIndex.file.persist()
+    this.timeIndex.file.persist()
+  }
+
+  /** fdatasync of the log file, plus the index files once after sealing. */
+  async sync(): Promise<void> {
+    if (this.#closed) return
+    this.#syncsInFlight++
+    try {
+      await fdatasyncAsync(this.#fd)
+      if (this.#sealed && !this.#indexesSynced) {
+        await syncFile(this.offsetIndex.file.path)
+        await syncFile(this.timeIndex.file.path)
+        this.#indexesSynced = true
+      }
+    } catch (error) {
+      throw ioError(`fsync ${this.logPath}`, error)
+    } finally {
+      this.#syncsInFlight--
+      if (this.#closed && this.#syncsInFlight === 0) closeSync(this.#fd)
+    }
+  }
+
+  /** Closes the file (after in-flight syncs finish). */
+  close(): void {
+    if (this.#closed) return
+    if (!this.#sealed) this.persistIndexes()
+    this.#closed = true
+    if (this.#syncsInFlight === 0) closeSync(this.#fd)
+  }
+
+  /** Closes and removes the segment's files: the log first, so a crash leaves only index orphans. */
+  delete(): void {
+    this.#closed = true
+    if (this.#syncsInFlight === 0) closeSync(this.#fd)
+    for (const path of [this.logPath]) if (existsSync(path)) unlinkSync(path)
+    this.offsetIndex.file.delete()
+    this.timeIndex.file.delete()
+  }
+
+  #track(frame: BatchFrame, position: number): void {
+    if (position === 0) this.#firstBatchTimestampMs = frame.maxTimestampMs
+    this.#observe(frame)
+    if (this.#bytesSinceIndexEntry > this.limits.indexIntervalBytes && !this.isIndexFull) {
+      this.offsetIndex.append(this.#relative(frame.baseOffset), position)
+      this.timeIndex.maybeAppend(this.#maxTimestampMs, this.#relative(this.#offsetOfMaxTimestamp))
+      this.#bytesSinceIndexEntry = 0
+    }
+    this.#bytesSinceIndexEntry += frame.sizeBytes
+  }
+
+  #observe(frame: BatchFrame): void {
+    if (frame.maxTimestampMs > this.#maxTimestampMs) {
+      this.#maxTimestampMs = frame.maxTimestampMs
+      this.#offsetOfMaxTimestamp = frame.baseOffset
+    }
+    this.#nextOffset = lastOffsetOf(frame) + 1n
+  }
+
+  #relative(offset: bigint): number {
+    return Number(offset - this.baseOffset)
+  }
+
+  #resetState(): void {
+    this.#nextOffset = this.baseOffset
+    this.#maxTimestampMs = -1
+    this.#offsetOfMaxTimestamp = -1n
+    this.#firstBatchTimestampMs = -1
+    this.#bytesSinceIndexEntry = 0
+  }
+
+  #truncateFile(position: number): void {
+    try {
+      ftruncateSync(this.#fd, position)
+    } catch (error) {
+      throw ioError(`truncate ${this.logPath}`, error)
+    }
+    this.#sizeBytes = position
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  if (!existsSync(path)) return
+  const handle = await open(path, 'r+')
+  try {
+    await handle.datasync()
+  } finally {
+    await handle.close()
+  }
+}

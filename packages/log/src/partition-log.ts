@@ -1,0 +1,461 @@
+// One partition's log: a sorted list of segments, the last one active. Appends assign offsets by
+// rewriting batch headers in place and write the bytes as they are; reads return stored batch
+// bytes as they are. Durability follows the flush policy (README.md, "Durability").
+import { setLogAppendTime, writeBaseOffset, writePartitionLeaderEpoch } from '@tributary/protocol'
+import { lastOffsetOf, readBatchFrame, BATCH_FRAME_PREFIX_BYTES } from './batch-frame.ts'
+import type { BatchFrame } from './batch-frame.ts'
+import { LogError, LogErrorCode, LogOffsetOutOfRangeError } from './errors.ts'
+import { LogSegment } from './log-segment.ts'
+import { writePartitionCheckpoint } from './partition-checkpoint.ts'
+import { decideRetention } from './retention.ts'
+import type { RetentionReason } from './retention.ts'
+import { findMaxTimestamp, findOffsetForTimestamp } from './timestamp-lookup.ts'
+import type { TimestampAndOffset } from './timestamp-lookup.ts'
+import type { MessageTimestampType, TopicConfig } from './topic-config.ts'
+
+/** When appended bytes reach the disk: see README.md, "Durability". */
+export type FlushPolicy = 'every-batch' | 'interval' | 'os'
+
+export interface AppendOptions {
+  /** CreateTime keeps producer timestamps; LogAppendTime stamps every batch with `nowMs`. */
+  timestampType: MessageTimestampType
+  nowMs: number
+  /** Written into each batch's partitionLeaderEpoch field when given. */
+  partitionLeaderEpoch?: number
+}
+
+export interface AppendResult {
+  baseOffset: bigint
+  lastOffset: bigint
+  /** The stamped time under LogAppendTime, -1 under CreateTime. */
+  logAppendTimeMs: number
+  logStartOffset: bigint
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound on the base offsets of returned batches; defaults to the highWatermark. */
+  maxOffset?: bigint
+}
+
+export interface ReadResult {
+  /** Whole stored batches, back to back (empty when nothing is readable at fetchOffset). */
+  records: Uint8Array
+  highWatermark: bigint
+  logStartOffset: bigint
+  logEndOffset: bigint
+}
+
+/** A read-only view of one segment (for DescribeLogDirs, tests and, later, the log cleaner). */
+export interface SegmentInfo {
+  baseOffset: bigint
+  nextOffset: bigint
+  sizeBytes: number
+  maxTimestampMs: number
+  isActive: boolean
+}
+
+export interface RetentionResult {
+  deletedSegments: number
+  deletedBytes: number
+  reason: RetentionReason | undefined
+  logStartOffset: bigint
+}
+
+/** Internal: what openPartitionLog hands the constructor. */
+export interface PartitionLogState {
+  dir: string
+  topic: string
+  partition: number
+  config: TopicConfig
+  flushPolicy: FlushPolicy
+  segments: LogSegment[]
+  logStartOffset: bigint
+  recoveryPoint: bigint
+  onHighWatermark: ((log: PartitionLog) => void) | undefined
+}
+
+const EMPTY = new Uint8Array(0)
+/** Offsets inside a segment are int32 deltas from its base. */
+const MAX_RELATIVE_OFFSET = 0x7fffffffn
+
+interface SyncJob {
+  promise: Promise<void>
+  resolve: () => void
+  reject: (error: unknown) => void
+  targetOffset: bigint
+}
+
+export class PartitionLog {
+  readonly dir: string
+  readonly topic: string
+  readonly partition: number
+  readonly flushPolicy: FlushPolicy
+  #config: TopicConfig
+  #segments: LogSegment[]
+  #logStartOffset: bigint
+  #logEndOffset: bigint
+  /** Every offset below this is fsynced. */
+  #durableOffset: bigint
+  #checkpointedRecoveryPoint: bigint
+  #dirty = new Set<LogSegment>()
+  #nextSync: SyncJob | undefined
+  #runningSync: SyncJob | undefined
+  #failure: LogError | undefined
+  #closed = false
+  #closing = false
+  #syncCount = 0
+  #onHighWatermark: ((log: PartitionLog) => void) | undefined
+
+  constructor(state: PartitionLogState) {
+    this.dir = state.dir
+    this.topic = state.topic
+    this.partition = state.partition
+    this.flushPolicy = state.flushPolicy
+    this.#config = state.config
+    this.#segments = state.segments
+    this.#logStartOffset = state.logStartOffset
+    this.#logEndOffset = this.#active.nextOffset
+    this.#durableOffset = this.#logEndOffset
+    this.#checkpointedRecoveryPoint = state.recoveryPoint
+    this.#onHighWatermark = state.onHighWatermark
+  }
+
+  get config(): TopicConfig {
+    return this.#config
+  }
+  /** New limits apply to the next roll, the next append and the next retention run. */
+  set config(config: TopicConfig) {
+    this.#config = config
+  }
+  get logStartOffset(): bigint {
+    return this.#logStartOffset
+  }
+  /** The offset the next appended record gets. */
+  get logEndOffset(): bigint {
+    return this.#logEndOffset
+  }
+  /**
+   * Offsets below this are visible to consumers. Under every-batch only fsynced data is visible,
+   * so a machine crash never takes back a record a consumer saw; otherwise it is logEndOffset.
+   */
+  get highWatermark(): bigint {
+    return this.flushPolicy === 'every-batch' ? this.#durableOffset : this.#logEndOffset
+  }
+  /** Bytes on disk over all segments. */
+  get sizeBytes(): number {
+    return this.#segments.reduce((sum, segment) => sum + segment.sizeBytes, 0)
+  }
+  get segments(): SegmentInfo[] {
+    return this.#segments.map((segment, i) => ({
+      baseOffset: segment.baseOffset,
+      nextOffset: segment.nextOffset,
+      sizeBytes: segment.sizeBytes,
+      maxTimestampMs: segment.maxTimestampMs,
+      isActive: i === this.#segments.length - 1,
+    }))
+  }
+
+  /**
+   * Appends one validated record batch v2, or several back to back. Takes ownership of
+   * `batchBytes`: offsets (and LogAppendTime, leader epoch) are written into it in place.
+   * @example const { baseOffset } = log.append(batch, { timestampType: 'CreateTime', nowMs: clock.nowMs() })
+   */
+  append(batchBytes: Uint8Array, options: AppendOptions): AppendResult {
+    this.#checkWritable()
+    const frames = this.#frame(batchBytes)
+    const baseOffset = this.#logEndOffset
+    let nextOffset = baseOffset
+    const logAppendTime = options.timestampType === 'LogAppendTime'
+    for (const frame of frames) {
+      writeBaseOffset(batchBytes, frame.position, nextOffset)
+      if (options.partitionLeaderEpoch !== undefined) writePartitionLeaderEpoch(batchBytes, frame.position, options.partitionLeaderEpoch)
+      if (logAppendTime) {
+        setLogAppendTime(batchBytes, frame.position, BigInt(options.nowMs))
+        frame.maxTimestampMs = options.nowMs
+      }
+      frame.baseOffset = nextOffset
+      nextOffset += BigInt(frame.lastOffsetDelta) + 1n
+    }
+    this.#maybeRoll(batchBytes.length, nextOffset - 1n, options.nowMs)
+    const active = this.#active
+    try {
+      active.append(batchBytes, frames)
+    } catch (error) {
+      this.#fail(error)
+      throw error
+    }
+    this.#logEndOffset = nextOffset
+    this.#dirty.add(active)
+    if (this.flushPolicy === 'every-batch') this.#requestSync().catch(() => {})
+    else this.#onHighWatermark?.(this)
+    return { baseOffset, lastOffset: nextOffset - 1n, logAppendTimeMs: logAppendTime ? options.nowMs : -1, logStartOffset: this.#logStartOffset }
+  }
+
+  /**
+   * Stored batches from the one holding `fetchOffset` on, at most `maxBytes` unless the first batch
+   * alone is larger (it is returned whole), never a batch at or above `maxOffset` (default: the
+   * highWatermark). Throws LogOffsetOutOfRangeError outside [logStartOffset, logEndOffset].
+   */
+  read(fetchOffset: bigint, maxBytes: number, options: ReadOptions = {}): ReadResult {
+    this.#checkOpen()
+    const result: ReadResult = { records: EMPTY, highWatermark: this.highWatermark, logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset }
+    if (fetchOffset < this.#logStartOffset || fetchOffset > this.#logEndOffset) {
+      throw new LogOffsetOutOfRangeError(fetchOffset, this.#logStartOffset, this.#logEndOffset, `read ${this.topic}-${this.partition}`)
+    }
+    const limit = options.maxOffset ?? result.highWatermark
+    if (fetchOffset >= limit) return result
+    for (let i = this.#segmentIndexFor(fetchOffset); i < this.#segments.length; i++) {
+      const records = readFromSegment(this.#segments[i], fetchOffset, Math.max(1, maxBytes), limit)
+      if (records !== undefined) return { ...result, records }
+    }
+    return result
+  }
+
+  /** The earliest record with timestamp ≥ `timestampMs` below the highWatermark, undefined when none. */
+  offsetForTimestamp(timestampMs: number): TimestampAndOffset | undefined {
+    this.#checkOpen()
+    return findOffsetForTimestamp(this.#segments, timestampMs, this.#logStartOffset, this.highWatermark)
+  }
+
+  /** The record with the largest timestamp (the first one on ties), for ListOffsets −3; undefined when empty. */
+  maxTimestamp(): TimestampAndOffset | undefined {
+    this.#checkOpen()
+    return findMaxTimestamp(this.#segments, this.#logStartOffset)
+  }
+
+  /**
+   * DeleteRecords: moves logStartOffset up to `offset` (≤ highWatermark), durably, then deletes
+   * the segments wholly below it. Returns the new logStartOffset (the low watermark).
+   */
+  deleteRecordsBefore(offset: bigint): bigint {
+    this.#checkWritable()
+    if (offset < 0n || offset > this.highWatermark) {
+      throw new LogOffsetOutOfRangeError(offset, this.#logStartOffset, this.highWatermark, `delete records ${this.topic}-${this.partition}`)
+    }
+    if (offset <= this.#logStartOffset) return this.#logStartOffset
+    this.#logStartOffset = offset
+    this.#writeCheckpoint()
+    this.#removeOldSegments(decideRetention(this.#segments, this.#config, offset, Number.NEGATIVE_INFINITY).count)
+    return this.#logStartOffset
+  }
+
+  /** Deletes old segments by logStartOffset, retention.ms and retention.bytes (see retention.ts). */
+  runRetention(nowMs: number): RetentionResult {
+    this.#checkWritable()
+    const decision = decideRetention(this.#segments, this.#config, this.#logStartOffset, nowMs)
+    const deletedBytes = this.#removeOldSegments(decision.count)
+    if (this.#durableOffset > this.#checkpointedRecoveryPoint) this.#writeCheckpoint()
+    return { deletedSegments: decision.count, deletedBytes, reason: decision.reason, logStartOffset: this.#logStartOffset }
+  }
+
+  /** Resolves once everything appended so far is fsynced (group commit: concurrent callers share one fsync). */
+  flush(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure)
+    if (this.#dirty.size === 0) {
+      if (this.#nextSync !== undefined) return this.#nextSync.promise
+      if (this.#runningSync !== undefined) return this.#runningSync.promise
+      return Promise.resolve()
+    }
+    return this.#requestSync()
+  }
+
+  /**
+   * What a produce with acks=all awaits: under every-batch, the fsync covering every append so
+   * far; under interval and os, nothing (resolves at once).
+   */
+  awaitDurable(): Promise<void> {
+    if (this.flushPolicy !== 'every-batch' || this.#durableOffset >= this.#logEndOffset) return Promise.resolve()
+    return this.flush()
+  }
+
+  /** Group commits completed so far (each fsyncs every segment written since the previous one). */
+  get syncCount(): number {
+    return this.#syncCount
+  }
+
+  /** True when appends since the last fsync wait for one. */
+  get hasUnflushedData(): boolean {
+    return this.#dirty.size > 0
+  }
+
+  /** Flushes, writes indexes and the checkpoint, closes files. Further calls throw LOG_CLOSED. */
+  async close(): Promise<void> {
+    if (this.#closed || this.#closing) return
+    this.#closing = true
+    try {
+      if (this.#failure === undefined) {
+        await this.flush()
+        // Sealing writes the final time-index entry; the next open loads the indexes back in memory.
+        this.#active.seal()
+        await this.#active.sync()
+        this.#durableOffset = this.#logEndOffset
+        this.#writeCheckpoint()
+      }
+    } finally {
+      this.#closed = true
+      for (const segment of this.#segments) segment.close()
+    }
+  }
+
+  /** Closes files without flushing: what a crash leaves behind (tests of recovery use it). */
+  abandon(): void {
+    this.#closed = true
+    for (const segment of this.#segments) segment.close()
+  }
+
+  get #active(): LogSegment {
+    return this.#segments[this.#segments.length - 1]
+  }
+
+  #frame(batchBytes: Uint8Array): BatchFrame[] {
+    if (batchBytes.length > this.#config.segmentBytes) {
+      throw new LogError(LogErrorCode.RecordTooLarge, `${batchBytes.length} bytes of batches exceed segment.bytes ${this.#config.segmentBytes}`)
+    }
+    const frames: BatchFrame[] = []
+    let position = 0
+    while (position < batchBytes.length) {
+      const frame = readBatchFrame(batchBytes, position, batchBytes.length - position)
+      if (typeof frame === 'string') throw new LogError(LogErrorCode.Corrupt, `append: ${frame} at byte ${position} of ${batchBytes.length}`)
+      if (frame.sizeBytes > this.#config.maxMessageBytes) {
+        throw new LogError(LogErrorCode.RecordTooLarge, `record batch of ${frame.sizeBytes} bytes exceeds max.message.bytes ${this.#config.maxMessageBytes}`)
+      }
+      frames.push(frame)
+      position += frame.sizeBytes
+    }
+    if (frames.length === 0) throw new LogError(LogErrorCode.Corrupt, 'append: no record batch')
+    return frames
+  }
+
+  #maybeRoll(incomingBytes: number, lastOffset: bigint, nowMs: number): void {
+    const active = this.#active
+    if (active.sizeBytes === 0) return
+    const full = active.sizeBytes + incomingBytes > this.#config.segmentBytes
+    const old = nowMs - active.rollTimestampMs > this.#config.segmentMs
+    const offsetsOverflow = lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET
+    if (!full && !old && !offsetsOverflow && !active.isIndexFull) return
+    active.seal()
+    const limits = { indexIntervalBytes: this.#config.indexIntervalBytes, segmentIndexBytes: this.#config.segmentIndexBytes }
+    this.#segments.push(new LogSegment(this.dir, this.#logEndOffset, limits, { create: true, active: true, nowMs }))
+    // The sealed segment is fsynced once in the background under every policy, so that the
+    // recovery point moves past it and a restart re-validates only the active segment.
+    this.#dirty.add(active)
+    this.#requestSync().catch(() => {})
+  }
+
+  #requestSync(): Promise<void> {
+    if (this.#nextSync === undefined) {
+      let resolve!: () => void
+      let reject!: (error: unknown) => void
+      const promise = new Promise<void>((onResolve, onReject) => {
+        resolve = onResolve
+        reject = onReject
+      })
+      this.#nextSync = { promise, resolve, reject, targetOffset: -1n }
+      // Appends of the same tick join this fsync; one sync runs at a time per partition.
+      if (this.#runningSync === undefined) setImmediate(() => void this.#runSync())
+    }
+    return this.#nextSync.promise
+  }
+
+  async #runSync(): Promise<void> {
+    const job = this.#nextSync
+    if (job === undefined || this.#runningSync !== undefined) return
+    this.#nextSync = undefined
+    this.#runningSync = job
+    job.targetOffset = this.#logEndOffset
+    const segments = [...this.#dirty]
+    this.#dirty.clear()
+    try {
+      if (this.#failure !== undefined) throw this.#failure
+      await Promise.all(segments.map((segment) => segment.sync()))
+      this.#syncCount++
+      const advanced = job.targetOffset > this.#durableOffset
+      if (advanced) this.#durableOffset = job.targetOffset
+      if (segments.some((segment) => segment.isSealed) && !this.#closed) this.#writeCheckpoint()
+      job.resolve()
+      if (advanced && this.flushPolicy === 'every-batch') this.#onHighWatermark?.(this)
+    } catch (error) {
+      const failure = this.#fail(error)
+      job.reject(failure)
+    } finally {
+      this.#runningSync = undefined
+      if (this.#nextSync !== undefined) setImmediate(() => void this.#runSync())
+    }
+  }
+
+  /** Deletes the `count` oldest segments and moves logStartOffset up to the first one left. Returns the bytes freed. */
+  #removeOldSegments(count: number): number {
+    let deletedBytes = 0
+    for (const segment of this.#segments.splice(0, count)) {
+      deletedBytes += segment.sizeBytes
+      this.#dirty.delete(segment)
+      segment.delete()
+    }
+    const firstBaseOffset = this.#segments[0].baseOffset
+    if (firstBaseOffset > this.#logStartOffset) {
+      this.#logStartOffset = firstBaseOffset < this.#logEndOffset ? firstBaseOffset : this.#logEndOffset
+      this.#writeCheckpoint()
+    }
+    return deletedBytes
+  }
+
+  #writeCheckpoint(): void {
+    const recoveryPoint = this.#durableOffset
+    writePartitionCheckpoint(this.dir, { logStartOffset: this.#logStartOffset, recoveryPoint })
+    this.#checkpointedRecoveryPoint = recoveryPoint
+  }
+
+  #segmentIndexFor(offset: bigint): number {
+    let low = 0
+    let high = this.#segments.length - 1
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1
+      if (this.#segments[middle].baseOffset <= offset) low = middle
+      else high = middle - 1
+    }
+    return low
+  }
+
+  #fail(error: unknown): LogError {
+    this.#failure ??= error instanceof LogError ? error : new LogError(LogErrorCode.Io, String(error), { cause: error })
+    return this.#failure
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LogError(LogErrorCode.Closed, `partition ${this.topic}-${this.partition} is closed`)
+  }
+
+  #checkWritable(): void {
+    this.#checkOpen()
+    if (this.#closing) throw new LogError(LogErrorCode.Closed, `partition ${this.topic}-${this.partition} is closing`)
+    if (this.#failure !== undefined) {
+      throw new LogError(LogErrorCode.Io, `partition ${this.topic}-${this.partition} refuses writes after an I/O failure: ${this.#failure.message}`, { cause: this.#failure })
+    }
+  }
+}
+
+/** Batches of one segment from the one holding `fetchOffset`; undefined when the segment has none at or after it. */
+function readFromSegment(segment: LogSegment, fetchOffset: bigint, maxBytes: number, limit: bigint): Uint8Array | undefined {
+  const scanner = segment.scanner()
+  let position = segment.positionFor(fetchOffset)
+  let first: BatchFrame | undefined
+  while (position < segment.sizeBytes) {
+    const frame = scanner.frameAt(position)
+    if (typeof frame === 'string') throw new LogError(LogErrorCode.Corrupt, `${segment.logPath}: ${frame} at byte ${position}`)
+    if (lastOffsetOf(frame) >= fetchOffset) {
+      first = frame
+      break
+    }
+    position += frame.sizeBytes
+  }
+  if (first === undefined) return undefined
+  if (first.baseOffset >= limit) return EMPTY
+  const chunk = segment.read(position, Math.max(first.sizeBytes, Math.min(maxBytes, segment.sizeBytes - position)))
+  let end = first.sizeBytes
+  while (end + BATCH_FRAME_PREFIX_BYTES <= chunk.length) {
+    const frame = readBatchFrame(chunk, end, chunk.length - end)
+    if (typeof frame === 'string' || frame.baseOffset >= limit) break
+    end += frame.sizeBytes
+  }
+  return end === chunk.length ? chunk : chunk.subarray(0, end)
+}

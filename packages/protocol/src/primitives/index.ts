@@ -1,0 +1,6 @@
+export { Reader } from './reader.ts'
+export { Writer, DEFAULT_MAX_BYTES, unsignedVarintLength, utf8Length } from './writer.ts'
+export type { WriterOptions } from './writer.ts'
+export type { TaggedField } from './tagged-field.ts'
+export type { MessageCodec, VersionRange } from './message-codec.ts'
+export { ZERO_UUID, isUuid } from './uuid.ts'

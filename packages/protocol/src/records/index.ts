@@ -1,0 +1,13 @@
+// Public API of record batches (magic 2) and compression. Re-exported by the package index.
+export { crc32c } from './crc32c.ts'
+export * from './record-batch-header.ts'
+export { RecordBatchError, RecordBatchErrorReason } from './record-batch-error.ts'
+export { MAX_TIMESTAMP_DELTA } from './record.ts'
+export type { KafkaRecord, RecordHeader } from './record.ts'
+export { decodeRecordBatch, decodeRecordBatches, encodeRecordBatch, recordOffset, recordTimestamp } from './record-batch.ts'
+export type { DecodeRecordBatchOptions, RecordBatch } from './record-batch.ts'
+export { createRecordBatch } from './record-batch-builder.ts'
+export type { RecordBatchInput, RecordInput } from './record-batch-builder.ts'
+export { CONTROL_RECORD_VERSION, ControlRecordType, createControlBatch, decodeControlRecord, encodeControlBatch, isControlBatch } from './control-batch.ts'
+export type { ControlBatchInput, ControlRecord } from './control-batch.ts'
+export * from '../compression/index.ts'

@@ -1,0 +1,74 @@
+// Time-windowed aggregation (tumbling and hopping), following Kafka's KStreamWindowAggregate:
+// stream time is the largest timestamp this processor has seen; a window accepts a record
+// while `windowEnd > streamTime - grace`, otherwise that record is dropped for that window
+// and counted. Each update is forwarded (emit on update) unless the strategy is emit on window
+// close, which forwards each window once, after it closes.
+import type { ProcessorContext, ProcessorSupplier } from '../../runtime/processor.ts'
+import type { Change, StreamRecord } from '../../runtime/record.ts'
+import type { WindowStore } from '../../state/window-store.ts'
+import { Windowed, type ValueAndTimestamp } from '../../state/windowed.ts'
+import type { EmitStrategy, TimeWindows } from '../windows.ts'
+import { applyAggregation, type StreamAggregator } from './stream-aggregate.ts'
+
+type Store<K, VA> = WindowStore<K, ValueAndTimestamp<VA>>
+
+/**
+ * Emit-on-window-close bookkeeping shared by time and sliding windows: after each record, the
+ * windows whose start lies in [lower, upper] are final and are forwarded with their aggregate
+ * timestamp. Unlike Kafka, emission is not throttled by a wall-clock interval.
+ */
+export class FinalResultEmitter<K, VA> {
+  private lastEmitCloseTimeMs = -1
+
+  maybeEmit(context: ProcessorContext<any, any>, store: Store<K, VA>, record: StreamRecord<K, unknown>, closeTimeMs: number, bounds: (lastEmitCloseTimeMs: number) => { lower: number; upper: number }): void {
+    if (this.lastEmitCloseTimeMs !== -1 && this.lastEmitCloseTimeMs >= closeTimeMs) return
+    const { lower, upper } = bounds(this.lastEmitCloseTimeMs)
+    if (upper >= 0 && upper >= lower) {
+      for (const { key, value } of store.fetchAll(lower, upper)) {
+        context.forward(record.withKey(key).withValue({ newValue: value.value, oldValue: null }).withTimestamp(value.timestamp))
+      }
+    }
+    this.lastEmitCloseTimeMs = closeTimeMs
+  }
+}
+
+export function windowAggregateSupplier<K, V, VA>(storeName: string, windows: TimeWindows, aggregation: StreamAggregator<K, V, VA>, emitStrategy: EmitStrategy): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
+  const emitOnClose = emitStrategy.type === 'ON_WINDOW_CLOSE'
+  return () => {
+    let context: ProcessorContext<any, any>
+    let store: Store<K, VA>
+    let observedStreamTimeMs = -1
+    const emitter = new FinalResultEmitter<K, VA>()
+    return {
+      init(processorContext) {
+        context = processorContext
+        store = context.getStateStore(storeName)
+      },
+      process(record: StreamRecord<K, V>) {
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
+          context.recordDropped(record.key === null || record.key === undefined ? 'null-key' : 'null-value', 'windowed aggregation skips records with a null key or value')
+          return
+        }
+        observedStreamTimeMs = Math.max(observedStreamTimeMs, record.timestamp)
+        const closeTimeMs = observedStreamTimeMs - windows.graceMs
+        for (const window of windows.windowsFor(record.timestamp)) {
+          if (window.endMs <= closeTimeMs) {
+            context.recordDropped('expired-window', `timestamp=${record.timestamp} window=[${window.startMs},${window.endMs}) expiration=${closeTimeMs} streamTime=${observedStreamTimeMs}`)
+            continue
+          }
+          const old = store.fetch(record.key, window.startMs)
+          const aggregate = applyAggregation(aggregation, record.key, record.value, old === null ? null : old.value)
+          const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp)
+          store.put(record.key, { value: aggregate, timestamp }, window.startMs)
+          if (!emitOnClose) context.forward(record.withKey(new Windowed(record.key, window)).withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
+        }
+        if (emitOnClose) {
+          emitter.maybeEmit(context, store, record, closeTimeMs, (last) => ({
+            lower: last === -1 ? 0 : Math.max(0, last - windows.sizeMs) + 1,
+            upper: closeTimeMs - windows.sizeMs,
+          }))
+        }
+      },
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// The compat checks every third-party client goes through, once per target broker. A test
+// file per client calls defineClientSuite(driver, { recordsPerCodec }) at top level.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { codecs, type ClientDriver } from './client-driver.ts'
+import { defaultPartitions, targets, type RunningTarget, type Target } from './targets.ts'
+import { expectedOffsetsForTime, makeRecords, verifyConsumed } from './records.ts'
+
+export type ClientSuiteOptions = {
+  /** Records per compression codec; `TRIBUTARY_COMPAT_RECORDS` overrides it. */
+  recordsPerCodec: number
+  /** Why fewer than 100k records (reported in the test name). */
+  recordsReason?: string
+}
+
+const testTimeoutMs = 240_000
+
+export async function defineClientSuite(driver: ClientDriver, options: ClientSuiteOptions): Promise<void> {
+  const recordsPerCodec = Number(process.env.TRIBUTARY_COMPAT_RECORDS ?? options.recordsPerCodec)
+  const clientUnavailable = driver.unavailable()
+  const only = process.env.TRIBUTARY_COMPAT_TARGET
+  for (const target of targets) {
+    if (only !== undefined && only !== target.name) continue
+    const skip = clientUnavailable ?? (await target.unavailable()) ?? target.refusesClient[driver.name]
+    describe(`${driver.name} against ${target.name}`, { skip }, () => defineChecks(driver, target, recordsPerCodec, options))
+  }
+}
+
+function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: number, options: ClientSuiteOptions): void {
+  let running: RunningTarget
+  let topicNumber = 0
+  const freshTopic = async (purpose: string) => {
+    const topic = `compat-${driver.name}-${purpose}-${++topicNumber}`
+    await running.createTopic(topic, defaultPartitions)
+    return topic
+  }
+  before(async () => { running = await target.start() }, { timeout: 30_000 })
+  after(async () => { await running?.close() })
+
+  test('metadata lists the broker and the topic with its partitions', { timeout: testTimeoutMs }, async () => {
+    const topic = await freshTopic('metadata')
+    const metadata = await driver.metadata(running.bootstrap, [topic])
+    const [, port] = running.bootstrap.split(',')[0].split(':')
+    assert.ok(metadata.brokers.some((broker) => broker.port === Number(port)), `brokers ${JSON.stringify(metadata.brokers)} do not include ${running.bootstrap}`)
+    assert.deepEqual(metadata.topics.find((entry) => entry.name === topic), { name: topic, partitions: defaultPartitions })
+  })
+
+  const adminSkip = driver.missing?.createTopic ?? target.lacks.admin
+  test('create and delete a topic', { skip: adminSkip, timeout: testTimeoutMs }, async () => {
+    const topic = `compat-${driver.name}-admin-${Date.now()}`
+    await driver.createTopic!(running.bootstrap, topic, 3)
+    const created = await driver.metadata(running.bootstrap, [topic])
+    assert.deepEqual(created.topics.find((entry) => entry.name === topic), { name: topic, partitions: 3 })
+    await driver.deleteTopic!(running.bootstrap, topic)
+    await eventually(async () => {
+      const { topics } = await driver.metadata(running.bootstrap, [])
+      assert.ok(!topics.some((entry) => entry.name === topic), `${topic} still listed after delete`)
+    })
+  })
+
+  const countNote = options.recordsReason ? ` (${options.recordsReason})` : ''
+  for (const codec of codecs) {
+    const codecSkip = driver.codecs.supported.includes(codec) ? undefined : driver.codecs.missingReason ?? `${driver.name} cannot produce ${codec}`
+    test(`produce ${recordsPerCodec} keyed records with ${codec}, consume them back byte-identical and in order per partition${countNote}`,
+      { skip: codecSkip, timeout: testTimeoutMs }, async () => {
+        const topic = await freshTopic(codec)
+        const records = makeRecords(recordsPerCodec, codec)
+        await driver.produce(running.bootstrap, { topic, records, compression: codec })
+        const consumed = await driver.consume(running.bootstrap, { topic, count: records.length })
+        verifyConsumed(records, consumed)
+      })
+  }
+
+  test('offsets by timestamp', { skip: driver.missing?.offsetsForTimes ?? target.lacks.offsetsForTimes, timeout: testTimeoutMs }, async () => {
+    const topic = await freshTopic('timestamps')
+    const before = makeRecords(400, 'before', 2)
+    const afterRecords = makeRecords(400, 'after', 3)
+    await driver.produce(running.bootstrap, { topic, records: before, compression: 'none' })
+    await sleep(50)
+    const boundaryMs = Date.now()
+    await sleep(50)
+    await driver.produce(running.bootstrap, { topic, records: afterRecords, compression: 'none' })
+    const consumed = await driver.consume(running.bootstrap, { topic, count: before.length + afterRecords.length })
+    const expected = expectedOffsetsForTime(consumed, defaultPartitions, boundaryMs)
+    assert.ok([...expected.values()].some((offset) => offset > 0), 'test setup: some partition should have records on both sides of the boundary')
+    assert.deepEqual(await driver.offsetsForTimes!(running.bootstrap, topic, defaultPartitions, boundaryMs), expected)
+    const future = await driver.offsetsForTimes!(running.bootstrap, topic, defaultPartitions, Date.now() + 3_600_000)
+    assert.deepEqual([...future.values()], Array(defaultPartitions).fill(-1), 'a timestamp after every record has no offset (-1)')
+  })
+
+  test('describe and alter topic configs', { skip: driver.missing?.describeConfigs ?? target.lacks.configs, timeout: testTimeoutMs }, async () => {
+    const topic = await freshTopic('configs')
+    const initial = await driver.describeConfigs!(running.bootstrap, topic)
+    assert.equal(initial['cleanup.policy'], 'delete', `cleanup.policy in ${JSON.stringify(initial)}`)
+    assert.match(String(initial['retention.ms']), /^-?\d+$/)
+    await driver.alterConfigs!(running.bootstrap, topic, { 'retention.ms': '123456789', 'cleanup.policy': 'compact' })
+    const altered = await driver.describeConfigs!(running.bootstrap, topic)
+    assert.equal(altered['retention.ms'], '123456789')
+    assert.equal(altered['cleanup.policy'], 'compact')
+  })
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try { return await check() } catch (error) {
+      if (Date.now() > deadline) throw error
+      await sleep(250)
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// The brokers a compat suite runs against: `ours` (the embedded broker of @tributary/broker, in
+// this process, on an ephemeral port and a temporary data directory) and `refbroker`
+// (librdkafka's mock cluster, to prove the harness itself against somebody else's broker).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ensureRefbroker, startRefbroker } from './refbroker.ts'
+
+/** What a target can do, so a test that needs more is skipped with that reason, not failed. */
+export type Capability = 'admin' | 'offsetsForTimes' | 'configs'
+
+export type RunningTarget = {
+  bootstrap: string
+  /** Creates a topic without going through the client under test. */
+  createTopic(topic: string, partitions: number): Promise<void>
+  close(): Promise<void>
+}
+
+export type Target = {
+  name: 'ours' | 'refbroker'
+  /** Undefined when the target can run here, else the skip reason. */
+  unavailable(): Promise<string | undefined>
+  /** Capabilities the target lacks, each with the reason. */
+  lacks: Partial<Record<Capability, string>>
+  /** Clients this target cannot serve at all, with the reason. */
+  refusesClient: Record<string, string>
+  start(): Promise<RunningTarget>
+}
+
+/** Partitions of auto-created topics on our broker (the suites create topics with this many). */
+export const defaultPartitions = 8
+
+type BrokerHandle = { host: string; port: number; close(): Promise<void>; createTopic?: (topic: string, partitions: number) => Promise<unknown> }
+type BrokerModule = { startBroker?: (options: Record<string, unknown>) => Promise<BrokerHandle> }
+
+async function loadBroker(): Promise<BrokerModule | string> {
+  try {
+    // A variable specifier: the suites type-check (and report a skip) before the package exists.
+    const specifier = '@tributary/broker'
+    const broker = (await import(specifier)) as BrokerModule
+    return typeof broker.startBroker === 'function' ? broker : '@tributary/broker does not export startBroker yet'
+  } catch (error) {
+    return `@tributary/broker cannot be loaded: ${String(error).split('\n')[0]}`
+  }
+}
+
+export const ours: Target = {
+  name: 'ours',
+  async unavailable() {
+    const broker = await loadBroker()
+    return typeof broker === 'string' ? broker : undefined
+  },
+  lacks: {},
+  refusesClient: {},
+  async start() {
+    const broker = await loadBroker()
+    if (typeof broker === 'string' || !broker.startBroker) throw new Error(String(broker))
+    const dataDir = mkdtempSync(join(tmpdir(), 'tributary-compat-'))
+    const handle = await broker.startBroker({ host: '127.0.0.1', port: 0, dataDir, numPartitions: defaultPartitions, autoCreateTopics: true, logLevel: 'warn' })
+    return {
+      bootstrap: `${handle.host}:${handle.port}`,
+      async createTopic(topic, partitions) {
+        if (handle.createTopic) await handle.createTopic(topic, partitions)
+        else if (partitions !== defaultPartitions) throw new Error(`the broker handle has no createTopic; only auto-created topics with ${defaultPartitions} partitions are possible`)
+      },
+      async close() {
+        await handle.close()
+        rmSync(dataDir, { recursive: true, force: true })
+      },
+    }
+  },
+}
+
+const refbrokerAdmin = 'refbroker (librdkafka 2.0.2 mock) has no CreateTopics/DeleteTopics APIs'
+export const refbroker: Target = {
+  name: 'refbroker',
+  async unavailable() {
+    const found = ensureRefbroker()
+    return 'unavailable' in found ? found.unavailable : undefined
+  },
+  lacks: {
+    admin: refbrokerAdmin,
+    offsetsForTimes: 'refbroker (librdkafka 2.0.2 mock) has no timestamp index: ListOffsets by timestamp answers -1',
+    configs: 'refbroker (librdkafka 2.0.2 mock) has no DescribeConfigs/AlterConfigs APIs',
+  },
+  refusesClient: {
+    'platformatic-kafka': 'refbroker advertises ApiVersions v0-2 only and @platformatic/kafka 1.x sends v3 without falling back (refbroker README)',
+  },
+  async start() {
+    const broker = await startRefbroker()
+    // Workarounds from refbroker's README: ListOffsets v4+ writes LeaderEpoch as int64, and
+    // InitProducerId v3+ rejects ProducerId=0/Epoch=0 from idempotent producers.
+    await broker.command('apiversion 2 0 3')
+    await broker.command('apiversion 22 0 2')
+    return { bootstrap: broker.bootstrap, createTopic: (topic, partitions) => broker.createTopic(topic, partitions), close: () => broker.close() }
+  },
+}
+
+export const targets: Target[] = [refbroker, ours]
