@@ -3,7 +3,7 @@
 // ours on top of the wrapped library's connections; nothing from that library is exposed.
 import { Admin } from '@platformatic/kafka'
 import { rangeAssignor, type PartitionAssignor } from './assignor.ts'
-import { ClientError, ClientErrorCode, KafkaErrorCode } from './errors.ts'
+import { ClientError, ClientErrorCode, KafkaErrorCode, KafkaProtocolError } from './errors.ts'
 import { fetchOnce, type PartitionFetchResult } from './fetcher.ts'
 import { GroupMembership } from './group-membership.ts'
 import { commitOffsets, fetchCommittedOffsets, listOffsets, OffsetSpec } from './offsets.ts'
@@ -283,14 +283,24 @@ export class Consumer implements AsyncIterable<ConsumerRecord[]> {
       await new Promise((resolve) => setTimeout(resolve, Math.min(maxWaitMs, 100)))
       return
     }
-    const view = await this.#wire.metadata([...new Set([...wanted.values()].map((position) => position.topic))])
-    const results = await fetchOnce(this.#wire, view, wanted, {
-      maxWaitMs,
-      minBytes: this.#options.fetchMinBytes ?? 1,
-      maxBytes: this.#options.fetchMaxBytes ?? 52_428_800,
-      maxPartitionBytes: this.#options.maxPartitionFetchBytes ?? 1_048_576,
-      isolationLevel: this.#isolation(),
-    })
+    const topics = [...new Set([...wanted.values()].map((position) => position.topic))]
+    let results: PartitionFetchResult[]
+    try {
+      const view = await this.#wire.metadata(topics)
+      results = await fetchOnce(this.#wire, view, wanted, {
+        maxWaitMs,
+        minBytes: this.#options.fetchMinBytes ?? 1,
+        maxBytes: this.#options.fetchMaxBytes ?? 52_428_800,
+        maxPartitionBytes: this.#options.maxPartitionFetchBytes ?? 1_048_576,
+        isolationLevel: this.#isolation(),
+      })
+    } catch (error) {
+      // A lost connection or a moved leader: refresh metadata and let the next round retry.
+      if (!(error instanceof ClientError || error instanceof KafkaProtocolError) || !error.retriable) throw error
+      await this.#wire.metadata(topics, true).catch(() => undefined)
+      await new Promise((resolve) => setTimeout(resolve, Math.min(maxWaitMs, 100)))
+      return
+    }
     await this.#applyFetch(results)
   }
 
@@ -300,15 +310,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord[]> {
     for (const result of results) {
       const state = this.#partitions.get(topicPartitionKey(result))
       // Drop results for partitions revoked or sought while the fetch was in flight.
-      if (state === undefined || state.position === undefined || state.buffered.length > 0) continue
+      if (state === undefined || state.position !== result.fetchOffset || state.buffered.length > 0) continue
       if (result.errorCode === KafkaErrorCode.OffsetOutOfRange) {
         toReset.push(state)
       } else if (result.errorCode !== 0) {
         staleMetadata = true
-      } else if (result.records.length > 0 && result.records[0].offset >= state.position) {
+      } else if (result.records.length > 0) {
         state.buffered = result.records
         state.bufferedNextOffset = result.nextOffset
-      } else if (result.records.length === 0 && result.nextOffset > state.position) {
+      } else if (result.nextOffset > result.fetchOffset) {
         state.position = result.nextOffset
       }
     }

@@ -20,6 +20,8 @@ export interface FetchLimits {
 }
 
 export interface PartitionFetchResult extends TopicPartition {
+  /** The offset this fetch asked for. */
+  fetchOffset: bigint
   /** Records at or after the fetch offset, in offset order. */
   records: ConsumerRecord[]
   /** Offset after the last batch seen (including skipped control/aborted batches). */
@@ -46,7 +48,7 @@ export async function fetchOnce(wire: Wire, view: ClusterView, positions: Readon
   for (const position of positions.values()) {
     const leader = view.topics.get(position.topic)?.partitions[position.partition]?.leader
     if (leader === undefined || leader < 0) {
-      out.push({ ...position, records: [], nextOffset: position.offset, errorCode: KafkaErrorCode.LeaderNotAvailable, highWatermark: -1n })
+      out.push({ topic: position.topic, partition: position.partition, fetchOffset: position.offset, records: [], nextOffset: position.offset, errorCode: KafkaErrorCode.LeaderNotAvailable, highWatermark: -1n })
       continue
     }
     const list = byLeader.get(leader) ?? []
@@ -83,8 +85,8 @@ async function fetchFromLeader(wire: Wire, view: ClusterView, leader: number, po
   return out
 }
 
-function decodePartition(topic: string, response: FetchResponsePartition, fetchOffset: bigint, isolationLevel: 0 | 1): PartitionFetchResult {
-  const result: PartitionFetchResult = { topic, partition: response.partitionIndex, records: [], nextOffset: fetchOffset, errorCode: response.errorCode, highWatermark: response.highWatermark }
+export function decodePartition(topic: string, response: FetchResponsePartition, fetchOffset: bigint, isolationLevel: 0 | 1): PartitionFetchResult {
+  const result: PartitionFetchResult = { topic, partition: response.partitionIndex, fetchOffset, records: [], nextOffset: fetchOffset, errorCode: response.errorCode, highWatermark: response.highWatermark }
   if (response.errorCode !== 0 || response.records === null) return result
   const aborted = isolationLevel === 1 ? [...(response.abortedTransactions ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1)) : []
   const abortedProducers = new Set<bigint>()

@@ -199,10 +199,9 @@ export class GroupMembership {
     } catch (error) {
       if (generationId !== this.generationId || this.#joining) return
       const codes = kafkaCodesOf(error)
-      if (codes.includes(KafkaErrorCode.RebalanceInProgress)) {
-        this.#rejoin = 'rebalance'
-        return
-      }
+      // Keep heartbeating while the rebalance waits for our JoinGroup (sent by the next poll):
+      // the session stays alive until the rebalance timeout, as in Kafka's consumer.
+      if (codes.includes(KafkaErrorCode.RebalanceInProgress)) this.#rejoin = 'rebalance'
       if (codes.includes(KafkaErrorCode.UnknownMemberId) || codes.includes(KafkaErrorCode.IllegalGeneration) || codes.includes(KafkaErrorCode.FencedInstanceId)) {
         if (codes.includes(KafkaErrorCode.UnknownMemberId)) this.memberId = ''
         this.#rejoin = 'lost'
@@ -210,7 +209,7 @@ export class GroupMembership {
       }
       if (codes.includes(KafkaErrorCode.NotCoordinator) || codes.includes(KafkaErrorCode.CoordinatorNotAvailable)) this.#coordinatorId = undefined
     }
-    if (generationId === this.generationId && this.#rejoin === 'none' && !this.#joining) this.#scheduleHeartbeat()
+    if (generationId === this.generationId && this.#rejoin !== 'lost' && !this.#joining) this.#scheduleHeartbeat()
   }
 }
 

@@ -67,6 +67,9 @@ export class Producer {
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     if (this.#closed) return Promise.reject(new ClientError(ClientErrorCode.Closed, 'the producer is closed', { domain: 'user', retriable: false }))
     if (records.length === 0) return Promise.resolve([])
+    if (this.#options.transactionalId !== undefined && this.#transaction === undefined) {
+      return Promise.reject(new ClientError(ClientErrorCode.InvalidState, 'a transactional producer sends only inside a transaction (call beginTransaction first)', { domain: 'user', retriable: false }))
+    }
     if (this.#pendingRecords + records.length > (this.#options.maxBufferedRecords ?? 100_000)) {
       return Promise.reject(new ClientError(ClientErrorCode.BufferFull, `more than maxBufferedRecords records are waiting to be sent`, { domain: 'user', retriable: true }))
     }

@@ -71,6 +71,39 @@ for (const factory of targets) {
       assert.equal(rest.filter((record) => record.partition === 1).length, 5)
     })
 
+    test('poll survives a broker outage and resumes after it', { skip: target.setBrokerReachable === undefined ? 'target cannot take a broker down' : false, timeout: 60_000 }, async () => {
+      await target.createTopic('outage', 1)
+      const producer = client.producer()
+      await producer.send([{ topic: 'outage', value: Buffer.from('before') }])
+      const consumer = client.consumer()
+      const partition = { topic: 'outage', partition: 0 }
+      consumer.assign([partition])
+      await consumer.seekToBeginning([partition])
+      assert.deepEqual((await pollUntil(consumer, 1, 10_000)).map((record) => record.value!.toString()), ['before'])
+      await target.setBrokerReachable!(1, false)
+      assert.deepEqual(await consumer.poll({ timeoutMs: 1_500 }), [])
+      await target.setBrokerReachable!(1, true)
+      await producer.send([{ topic: 'outage', value: Buffer.from('after') }])
+      assert.deepEqual((await pollUntil(consumer, 1, 15_000)).map((record) => record.value!.toString()), ['after'])
+      await Promise.all([consumer.close(), producer.close()])
+    })
+
+    test('admin: describe topics and list earliest/latest offsets', async () => {
+      await target.createTopic('described', 2)
+      const producer = client.producer()
+      await producer.send([0, 0, 0, 1].map((partition) => ({ topic: 'described', partition, value: Buffer.from('x') })))
+      await producer.close()
+      const admin = client.admin()
+      const [description] = await admin.describeTopics(['described'])
+      assert.deepEqual(description.partitions.map((partition) => partition.partition), [0, 1])
+      const requests = [0, 1].flatMap((partition) => (['earliest', 'latest'] as const).map((at) => ({ topic: 'described', partition, at })))
+      const offsets = await admin.listOffsets(requests)
+      await admin.close()
+      const byKey = (partition: number, index: number) => offsets.filter((offset) => offset.partition === partition)[index]?.offset
+      assert.deepEqual([byKey(0, 0), byKey(1, 0)].sort(), [0n, 0n])
+      assert.deepEqual(offsets.filter((offset) => offset.offset > 0n).map((offset) => [offset.partition, offset.offset]).sort(), [[0, 3n], [1, 1n]])
+    })
+
     test('two group members split partitions; the leader sees userData, members get theirs', { timeout: 60_000 }, async () => {
       await target.createTopic('shared', 4)
       const seenByLeader: string[][] = []
@@ -93,12 +126,7 @@ for (const factory of targets) {
       const b = client.consumer({ ...options, assignors: [assignor('b')] })
       a.subscribe(['shared'])
       b.subscribe(['shared'])
-      const deadline = Date.now() + 50_000
-      while (Date.now() < deadline) {
-        await Promise.all([a.poll({ timeoutMs: 200 }), b.poll({ timeoutMs: 200 })])
-        const generations = new Set([a.groupMetadata().generationId, b.groupMetadata().generationId])
-        if (a.assignment().length > 0 && b.assignment().length > 0 && generations.size === 1) break
-      }
+      await pollEachUntil([a, b], () => settled([a, b]), 50_000)
       const owned = [...a.assignment(), ...b.assignment()].map((partition) => partition.partition).sort()
       const memberIds = [a.groupMetadata().memberId, b.groupMetadata().memberId]
       await Promise.all([a.close(), b.close()])
@@ -122,10 +150,7 @@ for (const factory of targets) {
       assert.equal(first.assignment().length, 4)
       const second = client.consumer(options)
       second.subscribe(['rebalanced'])
-      while (Date.now() < deadline) {
-        await Promise.all([first.poll({ timeoutMs: 200 }), second.poll({ timeoutMs: 200 })])
-        if (second.assignment().length > 0 && first.assignment().length > 0 && first.groupMetadata().generationId === second.groupMetadata().generationId) break
-      }
+      await pollEachUntil([first, second], () => settled([first, second]), deadline - Date.now())
       await Promise.all([first.close(), second.close()])
       assert.deepEqual(events.slice(0, 3), ['assigned 4', 'revoked 4', 'assigned 2'])
     })
@@ -186,6 +211,7 @@ for (const factory of targets) {
       await target.createTopic('txn-out', 1)
       const producer = client.producer({ transactionalId: 'txn-test' })
       await assert.rejects(producer.commitTransaction(), (error: unknown) => error instanceof ClientError && error.code === ClientErrorCode.InvalidState)
+      await assert.rejects(producer.send([{ topic: 'txn-out', value: Buffer.from('outside') }]), (error: unknown) => error instanceof ClientError && error.code === ClientErrorCode.InvalidState)
       const consumer = client.consumer({ groupId: 'txn-group', sessionTimeoutMs: target.sessionTimeoutMs, heartbeatIntervalMs: 500, isolationLevel: 'read_committed', autoOffsetReset: 'earliest' })
       consumer.subscribe(['txn-in'])
       await consumer.poll({ timeoutMs: 100 })
@@ -217,4 +243,20 @@ async function pollUntil(consumer: Consumer, count: number, timeoutMs: number, m
   const deadline = Date.now() + timeoutMs
   while (out.length < count && Date.now() < deadline) out.push(...(await consumer.poll({ timeoutMs: 500, maxRecords: maxRecords ?? count - out.length })))
   return out
+}
+
+/** Each consumer polls in its own loop (as separate processes would) until `done` or timeout. */
+async function pollEachUntil(consumers: Consumer[], done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  await Promise.all(
+    consumers.map(async (consumer) => {
+      while (!done() && Date.now() < deadline) await consumer.poll({ timeoutMs: 200 })
+    }),
+  )
+}
+
+/** Every member has partitions and all are in the same generation. */
+function settled(consumers: Consumer[]): boolean {
+  const generations = new Set(consumers.map((consumer) => consumer.groupMetadata().generationId))
+  return generations.size === 1 && consumers.every((consumer) => consumer.assignment().length > 0)
 }

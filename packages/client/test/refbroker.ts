@@ -17,7 +17,10 @@ function build(): string | undefined {
   if (!existsSync(join(source, 'build.sh'))) return `refbroker sources not found at ${source}`
   mkdirSync(join(tmpdir(), 'refbroker-client'), { recursive: true })
   const result = spawnSync('bash', [join(source, 'build.sh')], { env: { ...process.env, OUT: binary }, encoding: 'utf8' })
-  if (result.status !== 0) return `refbroker could not be built (needs gcc and librdkafka-dev): ${(result.stderr || result.stdout).trim().split('\n').slice(-2).join(' ')}`
+  if (result.status !== 0) {
+    const detail = result.error?.message ?? `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-2).join(' ')
+    return `refbroker could not be built (needs bash, gcc and librdkafka-dev): ${detail}`
+  }
   return undefined
 }
 
@@ -76,6 +79,9 @@ export async function startRefbroker(options: { brokers: number }): Promise<Brok
     },
     injectErrors: async (apiKey, codes) => {
       await command(`errors ${apiKey} ${codes.join(' ')}`)
+    },
+    setBrokerReachable: async (nodeId, reachable) => {
+      await command(`${reachable ? 'up' : 'down'} ${nodeId}`)
     },
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve))

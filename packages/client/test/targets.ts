@@ -9,6 +9,8 @@ export interface BrokerTarget {
   createTopic(topic: string, partitions: number): Promise<void>
   /** Makes the next requests of `apiKey` fail with these Kafka error codes, where supported. */
   injectErrors?(apiKey: number, codes: number[]): Promise<void>
+  /** Disconnects broker `nodeId` and refuses its connections (down) or accepts them again. */
+  setBrokerReachable?(nodeId: number, reachable: boolean): Promise<void>
   /** Session timeout that keeps rebalances fast on this target. */
   readonly sessionTimeoutMs: number
   /** True when transaction markers and TxnOffsetCommit take effect (not on librdkafka's mock). */

@@ -116,11 +116,7 @@ export class IndexFile {
   /** Persists, then drops the in-memory copy: lookups read the file from now on. */
   seal(): void {
     this.persist()
-    if (this.#count > 0 || existsSync(this.path)) this.#buffer = undefined
-    else {
-      this.#rewriteFileLength(0)
-      this.#buffer = undefined
-    }
+    this.#buffer = undefined
   }
 
   delete(): void {

@@ -1,9 +1,10 @@
 // @tributary/log: durable partition logs for the embedded broker (README.md).
 export { openLogManager, LogManager, CLEAN_SHUTDOWN_FILE } from './log-manager.ts'
 export type { LogManagerOptions, CreateTopicOptions, PartitionRetentionResult } from './log-manager.ts'
-export { PartitionLog } from './partition-log.ts'
+export { PartitionLog, READ_BYTES_MAX } from './partition-log.ts'
 export type { AppendOptions, AppendResult, FlushPolicy, ReadOptions, ReadResult, RetentionResult, SegmentInfo } from './partition-log.ts'
 export { openPartitionLog } from './partition-open.ts'
+export { SEALED_SEGMENT_FILES_MAX } from './segment-files.ts'
 export type { OpenPartitionLogOptions } from './partition-open.ts'
 export type { TimestampAndOffset } from './timestamp-lookup.ts'
 export { resolveTopicConfig, isTopicConfigName, TOPIC_CONFIG_DEFAULTS } from './topic-config.ts'

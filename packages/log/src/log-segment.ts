@@ -1,10 +1,9 @@
 // One segment of a partition log: `<baseOffset>.log` holds record batches back to back exactly as
 // appended; `.index` and `.timeindex` are sparse lookups rebuilt from the log when in doubt.
 // A segment is active (appends, indexes in memory) until sealed by a roll.
-import { closeSync, constants, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, unlinkSync } from 'node:fs'
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, unlinkSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { assert } from '@tributary/protocol'
 import { lastOffsetOf } from './batch-frame.ts'
 import type { BatchFrame } from './batch-frame.ts'
@@ -14,8 +13,7 @@ import { ioError } from './errors.ts'
 import { writeAll } from './index-file.ts'
 import { OffsetIndex } from './offset-index.ts'
 import { TimeIndex } from './time-index.ts'
-
-const fdatasyncAsync = promisify(fdatasync)
+import { acquireSegmentFile, releaseSegmentFile } from './segment-files.ts'
 
 /** Segment-wide limits from the topic config. */
 export interface SegmentLimits {
@@ -41,9 +39,10 @@ export class LogSegment {
   readonly offsetIndex: OffsetIndex
   readonly timeIndex: TimeIndex
   readonly limits: SegmentLimits
-  /** When this process created the segment (segment.ms falls back to it while the segment is empty). */
-  readonly createdMs: number
-  #fd: number
+  /** When the segment was created; segment.ms counts from it. */
+  #createdMs: number
+  /** The append descriptor, held only while the segment is active. */
+  #fd: number | undefined
   #sizeBytes = 0
   #nextOffset: bigint
   #maxTimestampMs = -1
@@ -52,14 +51,13 @@ export class LogSegment {
   #bytesSinceIndexEntry = 0
   #sealed: boolean
   #indexesSynced = true
-  #syncsInFlight = 0
   #closed = false
 
   /** Opens (creating when `create`) the files of the segment at `baseOffset` in `dir`. */
   constructor(dir: string, baseOffset: bigint, limits: SegmentLimits, options: { create: boolean; active: boolean; nowMs: number }) {
     this.baseOffset = baseOffset
     this.limits = limits
-    this.createdMs = options.nowMs
+    this.#createdMs = options.nowMs
     this.logPath = join(dir, segmentFileName(baseOffset, '.log'))
     const flags = constants.O_RDWR | (options.create ? constants.O_CREAT | constants.O_TRUNC : 0)
     try {
@@ -75,6 +73,7 @@ export class LogSegment {
     this.#sealed = !options.active
     this.#nextOffset = baseOffset
     this.#sizeBytes = fstatSync(this.#fd).size
+    if (!options.active) this.#closeAppendFile()
   }
 
   get sizeBytes(): number {
@@ -92,9 +91,14 @@ export class LogSegment {
   get offsetOfMaxTimestamp(): bigint {
     return this.#offsetOfMaxTimestamp
   }
-  /** The first batch's newest timestamp: segment.ms counts from it (as Kafka does). */
+  /**
+   * segment.ms counts from here: the creation time for a segment this process created; for a
+   * segment found on disk, its first batch's timestamp when older than the open time. (Kafka
+   * always uses the first batch's timestamp; a producer with a wrong clock then rolls a segment
+   * per batch, which we avoid.)
+   */
   get rollTimestampMs(): number {
-    return this.#firstBatchTimestampMs >= 0 ? this.#firstBatchTimestampMs : this.createdMs
+    return this.#createdMs
   }
   get isSealed(): boolean {
     return this.#sealed
@@ -107,12 +111,13 @@ export class LogSegment {
   append(chunk: Uint8Array, frames: readonly BatchFrame[]): void {
     assert(!this.#sealed && !this.#closed, `append to sealed segment ${this.logPath}`)
     const position = this.#sizeBytes
+    const fd = this.#fd as number
     try {
-      writeAll(this.#fd, chunk, position)
+      writeAll(fd, chunk, position)
     } catch (error) {
       // A partial write may have landed: cut the file back so the log stays a sequence of batches.
       try {
-        ftruncateSync(this.#fd, position)
+        ftruncateSync(fd, position)
       } catch {
         // The caller marks the partition failed either way.
       }
@@ -124,12 +129,12 @@ export class LogSegment {
 
   /** Reads `length` bytes at `position` (fewer at the end of the file). */
   read(position: number, length: number): Buffer {
-    return readExactly(this.#fd, position, Math.min(length, this.#sizeBytes - position))
+    return readExactly(this.#readFile(), position, Math.min(length, this.#sizeBytes - position))
   }
 
   /** A scanner over the segment's batches. */
   scanner(): BatchScanner {
-    return new BatchScanner(this.#fd, this.#sizeBytes, Number.MAX_SAFE_INTEGER)
+    return new BatchScanner(this.#readFile(), this.#sizeBytes, Number.MAX_SAFE_INTEGER)
   }
 
   /** Byte position to start scanning for `offset`: the last indexed batch at or before it. */
@@ -162,6 +167,7 @@ export class LogSegment {
     }
     const truncatedBytes = this.#sizeBytes - position
     if (truncatedBytes > 0) this.#truncateFile(position)
+    this.#adoptFirstBatchTime()
     return { validBytes: position, truncatedBytes, problem }
   }
 
@@ -195,6 +201,9 @@ export class LogSegment {
       this.#bytesSinceIndexEntry += frame.sizeBytes
       position += frame.sizeBytes
     }
+    // The time index must not name an offset past the end of the log.
+    if (this.#offsetOfMaxTimestamp >= this.#nextOffset) return false
+    this.#adoptFirstBatchTime()
     return true
   }
 
@@ -206,6 +215,7 @@ export class LogSegment {
     this.timeIndex.file.seal()
     this.#sealed = true
     this.#indexesSynced = false
+    this.#closeAppendFile()
   }
 
   /** Writes in-memory index entries to their files (no fsync). */
@@ -214,40 +224,53 @@ export class LogSegment {
     this.timeIndex.file.persist()
   }
 
-  /** fdatasync of the log file, plus the index files once after sealing. */
+  /**
+   * fdatasync of the log file (through its own descriptor: fsync flushes the file, whichever
+   * descriptor wrote it), plus the index files once after sealing.
+   */
   async sync(): Promise<void> {
     if (this.#closed) return
-    this.#syncsInFlight++
     try {
-      await fdatasyncAsync(this.#fd)
+      await syncFile(this.logPath)
       if (this.#sealed && !this.#indexesSynced) {
         await syncFile(this.offsetIndex.file.path)
         await syncFile(this.timeIndex.file.path)
         this.#indexesSynced = true
       }
     } catch (error) {
+      // A segment deleted by retention meanwhile needs no fsync.
+      if (this.#closed) return
       throw ioError(`fsync ${this.logPath}`, error)
-    } finally {
-      this.#syncsInFlight--
-      if (this.#closed && this.#syncsInFlight === 0) closeSync(this.#fd)
     }
   }
 
-  /** Closes the file (after in-flight syncs finish). */
+  /** Writes pending index entries and closes the files. */
   close(): void {
     if (this.#closed) return
     if (!this.#sealed) this.persistIndexes()
     this.#closed = true
-    if (this.#syncsInFlight === 0) closeSync(this.#fd)
+    this.#closeAppendFile()
+    releaseSegmentFile(this.logPath)
   }
 
   /** Closes and removes the segment's files: the log first, so a crash leaves only index orphans. */
   delete(): void {
     this.#closed = true
-    if (this.#syncsInFlight === 0) closeSync(this.#fd)
-    for (const path of [this.logPath]) if (existsSync(path)) unlinkSync(path)
+    this.#closeAppendFile()
+    releaseSegmentFile(this.logPath)
+    if (existsSync(this.logPath)) unlinkSync(this.logPath)
     this.offsetIndex.file.delete()
     this.timeIndex.file.delete()
+  }
+
+  #readFile(): number {
+    return this.#fd ?? acquireSegmentFile(this.logPath)
+  }
+
+  #closeAppendFile(): void {
+    if (this.#fd === undefined) return
+    closeSync(this.#fd)
+    this.#fd = undefined
   }
 
   #track(frame: BatchFrame, position: number): void {
@@ -269,6 +292,11 @@ export class LogSegment {
     this.#nextOffset = lastOffsetOf(frame) + 1n
   }
 
+  /** A segment found on disk is as old as its first batch, unless that time is in the future. */
+  #adoptFirstBatchTime(): void {
+    if (this.#firstBatchTimestampMs >= 0 && this.#firstBatchTimestampMs < this.#createdMs) this.#createdMs = this.#firstBatchTimestampMs
+  }
+
   #relative(offset: bigint): number {
     return Number(offset - this.baseOffset)
   }
@@ -283,10 +311,19 @@ export class LogSegment {
 
   #truncateFile(position: number): void {
     try {
-      ftruncateSync(this.#fd, position)
+      if (this.#fd !== undefined) ftruncateSync(this.#fd, position)
+      else {
+        const fd = openSync(this.logPath, 'r+')
+        try {
+          ftruncateSync(fd, position)
+        } finally {
+          closeSync(fd)
+        }
+      }
     } catch (error) {
       throw ioError(`truncate ${this.logPath}`, error)
     }
+    releaseSegmentFile(this.logPath)
     this.#sizeBytes = position
   }
 }

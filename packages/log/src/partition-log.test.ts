@@ -157,14 +157,26 @@ describe('PartitionLog segments', () => {
     assert.equal(offsets[offsets.length - 1], firstSegmentEnd - 1n)
   })
 
-  test('rolls by segment.ms, counted from the first batch timestamp', () => {
-    const log = openLog({ 'segment.ms': '1000' })
-    log.append(makeBatch({ timestamp: 10_000 }), { timestampType: 'CreateTime', nowMs: 10_000 })
-    log.append(makeBatch({ timestamp: 10_500 }), { timestampType: 'CreateTime', nowMs: 10_900 })
+  test('rolls by segment.ms, counted from the segment creation, whatever the record timestamps', () => {
+    const log = openLog({ 'segment.ms': '1000' }) // created at nowMs 1_000
+    const at = (nowMs: number) => log.append(makeBatch({ timestamp: 5 }), { timestampType: 'CreateTime', nowMs })
+    at(1_500)
+    at(2_000)
     assert.equal(log.segments.length, 1)
-    log.append(makeBatch({ timestamp: 11_100 }), { timestampType: 'CreateTime', nowMs: 11_100 })
+    at(2_001)
+    assert.deepEqual(log.segments.map((segment) => segment.baseOffset), [0n, 2n])
+    at(3_001)
     assert.equal(log.segments.length, 2)
-    assert.equal(log.segments[1].baseOffset, 2n)
+    at(3_002)
+    assert.deepEqual(log.segments.map((segment) => segment.baseOffset), [0n, 2n, 4n])
+  })
+
+  test('a full index (segment.index.bytes) rolls the segment', () => {
+    const log = openLog({ 'index.interval.bytes': '0', 'segment.index.bytes': '96' })
+    for (let i = 0; i < 40; i++) log.append(makeBatch({ timestamp: i }), createTime)
+    assert.ok(log.segments.length >= 4, `${log.segments.length} segments`)
+    for (let offset = 0n; offset < 40n; offset++) assert.equal(recordsOf(log.read(offset, 1).records)[0].offset, offset)
+    assert.deepEqual(log.offsetForTimestamp(33), { offset: 33n, timestampMs: 33 })
   })
 
   test('rejects a single append larger than a segment', () => {
@@ -226,6 +238,11 @@ describe('PartitionLog deleteRecords and retention', () => {
     assert.ok(recordsOf(log.read(target, 100).records).some((record) => record.offset === target))
     assert.equal(log.deleteRecordsBefore(0n), target, 'moving backwards is a no-op')
     assert.throws(() => log.deleteRecordsBefore(log.logEndOffset + 1n), LogOffsetOutOfRangeError)
+    const end = log.logEndOffset
+    assert.equal(log.deleteRecordsBefore(end), end)
+    assert.equal(log.read(end, 100).records.length, 0)
+    assert.equal(log.append(makeBatch(), createTime).baseOffset, end)
+    assert.equal(recordsOf(log.read(end, 100).records)[0].offset, end)
   })
 
   test('retention.ms deletes segments whose newest record is too old, never the active one', () => {

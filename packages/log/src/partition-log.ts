@@ -2,13 +2,15 @@
 // rewriting batch headers in place and write the bytes as they are; reads return stored batch
 // bytes as they are. Durability follows the flush policy (README.md, "Durability").
 import { setLogAppendTime, writeBaseOffset, writePartitionLeaderEpoch } from '@tributary/protocol'
-import { lastOffsetOf, readBatchFrame, BATCH_FRAME_PREFIX_BYTES } from './batch-frame.ts'
+import { readBatchFrame } from './batch-frame.ts'
 import type { BatchFrame } from './batch-frame.ts'
 import { LogError, LogErrorCode, LogOffsetOutOfRangeError } from './errors.ts'
+import { GroupCommit } from './group-commit.ts'
 import { LogSegment } from './log-segment.ts'
 import { writePartitionCheckpoint } from './partition-checkpoint.ts'
-import { decideRetention } from './retention.ts'
+import { countBelowLogStartOffset, decideRetention } from './retention.ts'
 import type { RetentionReason } from './retention.ts'
+import { readFromSegment } from './segment-read.ts'
 import { findMaxTimestamp, findOffsetForTimestamp } from './timestamp-lookup.ts'
 import type { TimestampAndOffset } from './timestamp-lookup.ts'
 import type { MessageTimestampType, TopicConfig } from './topic-config.ts'
@@ -75,15 +77,10 @@ export interface PartitionLogState {
 }
 
 const EMPTY = new Uint8Array(0)
+/** Upper bound on one read's allocation besides its first batch (Kafka's fetch.max.bytes default is 50 MiB). */
+export const READ_BYTES_MAX = 64 * 1024 * 1024
 /** Offsets inside a segment are int32 deltas from its base. */
 const MAX_RELATIVE_OFFSET = 0x7fffffffn
-
-interface SyncJob {
-  promise: Promise<void>
-  resolve: () => void
-  reject: (error: unknown) => void
-  targetOffset: bigint
-}
 
 export class PartitionLog {
   readonly dir: string
@@ -98,8 +95,7 @@ export class PartitionLog {
   #durableOffset: bigint
   #checkpointedRecoveryPoint: bigint
   #dirty = new Set<LogSegment>()
-  #nextSync: SyncJob | undefined
-  #runningSync: SyncJob | undefined
+  readonly #groupCommit = new GroupCommit(() => this.#syncRound())
   #failure: LogError | undefined
   #closed = false
   #closing = false
@@ -140,6 +136,10 @@ export class PartitionLog {
    */
   get highWatermark(): bigint {
     return this.flushPolicy === 'every-batch' ? this.#durableOffset : this.#logEndOffset
+  }
+  /** ListOffsets LATEST (−1) for read_uncommitted: the highWatermark. */
+  get latestOffset(): bigint {
+    return this.highWatermark
   }
   /** Bytes on disk over all segments. */
   get sizeBytes(): number {
@@ -186,7 +186,7 @@ export class PartitionLog {
     }
     this.#logEndOffset = nextOffset
     this.#dirty.add(active)
-    if (this.flushPolicy === 'every-batch') this.#requestSync().catch(() => {})
+    if (this.flushPolicy === 'every-batch') this.#groupCommit.request().catch(() => {})
     else this.#onHighWatermark?.(this)
     return { baseOffset, lastOffset: nextOffset - 1n, logAppendTimeMs: logAppendTime ? options.nowMs : -1, logStartOffset: this.#logStartOffset }
   }
@@ -205,7 +205,7 @@ export class PartitionLog {
     const limit = options.maxOffset ?? result.highWatermark
     if (fetchOffset >= limit) return result
     for (let i = this.#segmentIndexFor(fetchOffset); i < this.#segments.length; i++) {
-      const records = readFromSegment(this.#segments[i], fetchOffset, Math.max(1, maxBytes), limit)
+      const records = readFromSegment(this.#segments[i], fetchOffset, Math.min(Math.max(1, maxBytes), READ_BYTES_MAX), limit)
       if (records !== undefined) return { ...result, records }
     }
     return result
@@ -235,7 +235,7 @@ export class PartitionLog {
     if (offset <= this.#logStartOffset) return this.#logStartOffset
     this.#logStartOffset = offset
     this.#writeCheckpoint()
-    this.#removeOldSegments(decideRetention(this.#segments, this.#config, offset, Number.NEGATIVE_INFINITY).count)
+    this.#removeOldSegments(countBelowLogStartOffset(this.#segments, offset))
     return this.#logStartOffset
   }
 
@@ -251,12 +251,8 @@ export class PartitionLog {
   /** Resolves once everything appended so far is fsynced (group commit: concurrent callers share one fsync). */
   flush(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure)
-    if (this.#dirty.size === 0) {
-      if (this.#nextSync !== undefined) return this.#nextSync.promise
-      if (this.#runningSync !== undefined) return this.#runningSync.promise
-      return Promise.resolve()
-    }
-    return this.#requestSync()
+    if (this.#dirty.size === 0) return this.#groupCommit.pending ?? Promise.resolve()
+    return this.#groupCommit.request()
   }
 
   /**
@@ -339,48 +335,25 @@ export class PartitionLog {
     // The sealed segment is fsynced once in the background under every policy, so that the
     // recovery point moves past it and a restart re-validates only the active segment.
     this.#dirty.add(active)
-    this.#requestSync().catch(() => {})
+    this.#groupCommit.request().catch(() => {})
   }
 
-  #requestSync(): Promise<void> {
-    if (this.#nextSync === undefined) {
-      let resolve!: () => void
-      let reject!: (error: unknown) => void
-      const promise = new Promise<void>((onResolve, onReject) => {
-        resolve = onResolve
-        reject = onReject
-      })
-      this.#nextSync = { promise, resolve, reject, targetOffset: -1n }
-      // Appends of the same tick join this fsync; one sync runs at a time per partition.
-      if (this.#runningSync === undefined) setImmediate(() => void this.#runSync())
-    }
-    return this.#nextSync.promise
-  }
-
-  async #runSync(): Promise<void> {
-    const job = this.#nextSync
-    if (job === undefined || this.#runningSync !== undefined) return
-    this.#nextSync = undefined
-    this.#runningSync = job
-    job.targetOffset = this.#logEndOffset
+  /** One group-commit round: fsync every segment written since the last round. */
+  async #syncRound(): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure
+    const targetOffset = this.#logEndOffset
     const segments = [...this.#dirty]
     this.#dirty.clear()
     try {
-      if (this.#failure !== undefined) throw this.#failure
       await Promise.all(segments.map((segment) => segment.sync()))
-      this.#syncCount++
-      const advanced = job.targetOffset > this.#durableOffset
-      if (advanced) this.#durableOffset = job.targetOffset
-      if (segments.some((segment) => segment.isSealed) && !this.#closed) this.#writeCheckpoint()
-      job.resolve()
-      if (advanced && this.flushPolicy === 'every-batch') this.#onHighWatermark?.(this)
     } catch (error) {
-      const failure = this.#fail(error)
-      job.reject(failure)
-    } finally {
-      this.#runningSync = undefined
-      if (this.#nextSync !== undefined) setImmediate(() => void this.#runSync())
+      throw this.#fail(error)
     }
+    this.#syncCount++
+    const advanced = targetOffset > this.#durableOffset
+    if (advanced) this.#durableOffset = targetOffset
+    if (segments.some((segment) => segment.isSealed) && !this.#closed) this.#writeCheckpoint()
+    if (advanced && this.flushPolicy === 'every-batch') this.#onHighWatermark?.(this)
   }
 
   /** Deletes the `count` oldest segments and moves logStartOffset up to the first one left. Returns the bytes freed. */
@@ -432,30 +405,4 @@ export class PartitionLog {
       throw new LogError(LogErrorCode.Io, `partition ${this.topic}-${this.partition} refuses writes after an I/O failure: ${this.#failure.message}`, { cause: this.#failure })
     }
   }
-}
-
-/** Batches of one segment from the one holding `fetchOffset`; undefined when the segment has none at or after it. */
-function readFromSegment(segment: LogSegment, fetchOffset: bigint, maxBytes: number, limit: bigint): Uint8Array | undefined {
-  const scanner = segment.scanner()
-  let position = segment.positionFor(fetchOffset)
-  let first: BatchFrame | undefined
-  while (position < segment.sizeBytes) {
-    const frame = scanner.frameAt(position)
-    if (typeof frame === 'string') throw new LogError(LogErrorCode.Corrupt, `${segment.logPath}: ${frame} at byte ${position}`)
-    if (lastOffsetOf(frame) >= fetchOffset) {
-      first = frame
-      break
-    }
-    position += frame.sizeBytes
-  }
-  if (first === undefined) return undefined
-  if (first.baseOffset >= limit) return EMPTY
-  const chunk = segment.read(position, Math.max(first.sizeBytes, Math.min(maxBytes, segment.sizeBytes - position)))
-  let end = first.sizeBytes
-  while (end + BATCH_FRAME_PREFIX_BYTES <= chunk.length) {
-    const frame = readBatchFrame(chunk, end, chunk.length - end)
-    if (typeof frame === 'string' || frame.baseOffset >= limit) break
-    end += frame.sizeBytes
-  }
-  return end === chunk.length ? chunk : chunk.subarray(0, end)
 }

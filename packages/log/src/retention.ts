@@ -28,9 +28,7 @@ export function decideRetention(segments: readonly RetentionSegment[], config: T
   const consider = (count: number, reason: RetentionReason): void => {
     if (count > decision.count) decision = { count, reason }
   }
-  let belowStart = 0
-  while (belowStart < deletable && segments[belowStart + 1].baseOffset <= logStartOffset) belowStart++
-  consider(belowStart, 'log-start-offset')
+  consider(countBelowLogStartOffset(segments, logStartOffset), 'log-start-offset')
   if (!config.cleanupPolicy.includes('delete')) return decision
   if (config.retentionMs >= 0) {
     let expired = 0
@@ -47,4 +45,11 @@ export function decideRetention(segments: readonly RetentionSegment[], config: T
     consider(oversize, 'retention.bytes')
   }
   return decision
+}
+
+/** How many of the oldest segments hold only offsets below `logStartOffset` (never the active one). */
+export function countBelowLogStartOffset(segments: readonly RetentionSegment[], logStartOffset: bigint): number {
+  let count = 0
+  while (count < segments.length - 1 && segments[count + 1].baseOffset <= logStartOffset) count++
+  return count
 }

@@ -34,7 +34,9 @@ test('fixtures exist for every recorded client and the required APIs', () => {
 describe('golden request and response bytes', () => {
   for (const fixture of fixtures) {
     test(`${fixture.id}: request decodes and re-encodes byte for byte`, () => checkRequest(fixture))
-    test(`${fixture.id}: response decodes and re-encodes byte for byte`, () => checkResponse(fixture))
+    const nonconforming = nonconformingResponse(fixture)
+    if (nonconforming) test(`${fixture.id}: response is refbroker's nonconforming UNSUPPORTED_VERSION answer, rejected`, () => checkNonconforming(fixture))
+    else test(`${fixture.id}: response decodes and re-encodes byte for byte`, () => checkResponse(fixture))
   }
 })
 
@@ -85,6 +87,28 @@ function responseBodyVersion(fixture: GoldenFixture, body: Uint8Array): number {
   if (apiKey !== ApiKeyApiVersions || apiVersion === 0) return apiVersion
   const errorCode = new DataView(body.buffer, body.byteOffset, body.byteLength).getInt16(0)
   return errorCode === UnsupportedVersion ? 0 : apiVersion
+}
+
+/**
+ * refbroker (librdkafka 2.0.2's mock) answers an ApiVersions v3+ request it does not support
+ * with 13 body bytes: errorCode 35, a one-byte count 0x01, one 6-byte entry (ApiVersions 0-2)
+ * and an int32 throttle time. That is neither the v0 body Apache Kafka sends for this error
+ * (int32 count, no throttle time) nor a v3 body (count 0x02 for one entry, tagged fields), so a
+ * strict decoder must reject it at both versions; clients survive it because they only look at
+ * the error code and retry (librdkafka at v0), or fail (@platformatic/kafka 1.x).
+ */
+function nonconformingResponse(fixture: GoldenFixture): boolean {
+  const { apiKey, apiVersion, broker } = fixture.metadata
+  if (apiKey !== ApiKeyApiVersions || apiVersion < 3 || !broker.startsWith('refbroker')) return false
+  const body = fixture.response.subarray(4)
+  return body.length === 13 && new DataView(body.buffer, body.byteOffset).getInt16(0) === UnsupportedVersion
+}
+
+function checkNonconforming(fixture: GoldenFixture): void {
+  const body = fixture.response.subarray(4)
+  const codec = apiMessages[ApiKeyApiVersions].response
+  assert.throws(() => codec.decode(body, 0), { name: 'ProtocolDecodeError' })
+  assert.throws(() => codec.decode(body, fixture.metadata.apiVersion), { name: 'ProtocolDecodeError' })
 }
 
 function checkProduceBatches(fixture: GoldenFixture): void {
@@ -145,3 +169,12 @@ function assertSameBytes(actual: Uint8Array, expected: Uint8Array): void {
   assert.fail(`re-encoded bytes differ at byte ${index} of ${expected.length} (got length ${actual.length}): ` +
     `expected …${Buffer.from(expected.subarray(index, index + 16)).toString('hex')}, got …${Buffer.from(actual.subarray(index, index + 16)).toString('hex')}`)
 }
+
+test('the golden checks catch a flipped byte (CRC) and a truncated frame', () => {
+  const fixture = fixtures.find((candidate) => candidate.metadata.apiKey === ApiKeyProduce && candidate.metadata.variant === 'gzip')
+  assert.ok(fixture)
+  const corrupted = Uint8Array.from(fixture.request)
+  corrupted[corrupted.length - 3] ^= 0x40 // inside the last batch's compressed records
+  assert.throws(() => checkProduceBatches({ ...fixture, request: corrupted }))
+  assert.throws(() => checkRequest({ ...fixture, request: fixture.request.subarray(0, fixture.request.length - 1) }))
+})

@@ -46,6 +46,7 @@ def produce(args):
         "bootstrap.servers": args["bootstrap"],
         "compression.type": args["compression"],
         "linger.ms": 5,
+        "message.timeout.ms": 30000,
         "sticky.partitioning.linger.ms": 0,
         "enable.idempotence": bool(args.get("idempotent")),
         "queue.buffering.max.messages": 1000000,

@@ -21,6 +21,8 @@ export type ClientDriver = {
   unavailable(): string | undefined
   /** Codecs this client can produce with here, and why the others are missing. */
   codecs: { supported: readonly Codec[]; missingReason?: string }
+  /** Whether consume() joins a consumer group (then the group APIs are needed too). */
+  consumesThroughGroup: boolean
   metadata(bootstrap: string, topics: string[]): Promise<ClusterMetadata>
   produce(bootstrap: string, options: { topic: string; records: readonly KeyedRecord[]; compression: Codec; idempotent?: boolean }): Promise<void>
   /** Reads every partition from the beginning until `count` records arrived. */

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureRefbroker, startRefbroker } from './refbroker.ts'
+import { createTopicOutOfBand } from './setup-client.ts'
 
 /** What a target can do, so a test that needs more is skipped with that reason, not failed. */
 export type Capability = 'admin' | 'offsetsForTimes' | 'configs'
@@ -30,7 +31,7 @@ export type Target = {
 /** Partitions of auto-created topics on our broker (the suites create topics with this many). */
 export const defaultPartitions = 8
 
-type BrokerHandle = { host: string; port: number; close(): Promise<void>; createTopic?: (topic: string, partitions: number) => Promise<unknown> }
+type BrokerHandle = { host: string; port: number; close(): Promise<void> }
 type BrokerModule = { startBroker?: (options: Record<string, unknown>) => Promise<BrokerHandle> }
 
 async function loadBroker(): Promise<BrokerModule | string> {
@@ -59,10 +60,7 @@ export const ours: Target = {
     const handle = await broker.startBroker({ host: '127.0.0.1', port: 0, dataDir, numPartitions: defaultPartitions, autoCreateTopics: true, logLevel: 'warn' })
     return {
       bootstrap: `${handle.host}:${handle.port}`,
-      async createTopic(topic, partitions) {
-        if (handle.createTopic) await handle.createTopic(topic, partitions)
-        else if (partitions !== defaultPartitions) throw new Error(`the broker handle has no createTopic; only auto-created topics with ${defaultPartitions} partitions are possible`)
-      },
+      createTopic: (topic, partitions) => createTopicOutOfBand(`${handle.host}:${handle.port}`, topic, partitions),
       async close() {
         await handle.close()
         rmSync(dataDir, { recursive: true, force: true })

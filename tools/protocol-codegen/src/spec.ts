@@ -38,8 +38,6 @@ export interface StructSpec {
   /** The exported TypeScript name, prefixed with the message name ("ProduceRequestTopicProduceData"). */
   typeName: string
   fields: FieldSpec[]
-  /** Set by the emitter's analysis: union of versions in which the struct is read. */
-  about: string
 }
 
 export type MessageKind = 'request' | 'response' | 'header' | 'data'
@@ -76,56 +74,89 @@ interface RawField {
 
 /** Parses one spec object (already JSONC-decoded). `sourceFile` names it in errors and headers. */
 export function parseMessageSpec(raw: unknown, sourceFile: string): MessageSpec {
-  const fail = (message: string): never => {
-    throw new Error(`${sourceFile}: ${message}`)
+  return new SpecParser(sourceFile).parse(raw)
+}
+
+class SpecParser {
+  readonly sourceFile: string
+  name = ''
+  readonly structs: StructSpec[] = []
+  readonly byName = new Map<string, StructSpec>()
+  /** Fields whose struct type is defined elsewhere (commonStructs), resolved at the end. */
+  readonly pending: Array<{ field: FieldSpec; typeText: string }> = []
+
+  constructor(sourceFile: string) {
+    this.sourceFile = sourceFile
   }
-  if (typeof raw !== 'object' || raw === null) return fail('not an object')
-  const spec = raw as Record<string, unknown>
-  const name = typeof spec.name === 'string' ? spec.name : fail('missing name')
-  const kind = spec.type
-  if (kind !== 'request' && kind !== 'response' && kind !== 'header' && kind !== 'data') return fail(`unsupported type ${String(kind)}`)
-  const validVersions = parseVersions(String(spec.validVersions)) ?? fail('validVersions is none')
-  const flexibleVersions = spec.flexibleVersions === undefined ? null : parseVersions(String(spec.flexibleVersions))
-  const apiKey = typeof spec.apiKey === 'number' ? spec.apiKey : null
-  if ((kind === 'request' || kind === 'response') && apiKey === null) fail('request/response without apiKey')
 
-  const structs: StructSpec[] = []
-  const byName = new Map<string, StructSpec>()
-  const pending: Array<{ field: FieldSpec; typeName: string }> = []
-  const typeNameOf = (structName: string) => (structName.startsWith(name) ? structName : `${name}${structName}`)
+  fail(message: string): never {
+    throw new Error(`${this.sourceFile}: ${message}`)
+  }
 
-  const defineStruct = (specName: string, rawFields: unknown, parentVersions: Versions | null): StructSpec => {
-    if (byName.has(specName)) fail(`struct ${specName} defined twice`)
-    const struct: StructSpec = { specName, typeName: typeNameOf(specName), fields: [], about: '' }
-    byName.set(specName, struct)
-    structs.push(struct)
-    struct.fields = parseFields(rawFields, parentVersions)
+  parse(raw: unknown): MessageSpec {
+    if (typeof raw !== 'object' || raw === null) return this.fail('not an object')
+    const spec = raw as Record<string, unknown>
+    this.name = typeof spec.name === 'string' ? spec.name : this.fail('missing name')
+    const kind = spec.type
+    if (kind !== 'request' && kind !== 'response' && kind !== 'header' && kind !== 'data') return this.fail(`unsupported type ${String(kind)}`)
+    const validVersions = parseVersions(String(spec.validVersions)) ?? this.fail('validVersions is none')
+    const flexibleVersions = spec.flexibleVersions === undefined ? null : parseVersions(String(spec.flexibleVersions))
+    const apiKey = typeof spec.apiKey === 'number' ? spec.apiKey : null
+    if ((kind === 'request' || kind === 'response') && apiKey === null) this.fail('request/response without apiKey')
+    const rootFields = this.parseFields(spec.fields ?? [], validVersions)
+    const commonStructs = Array.isArray(spec.commonStructs) ? (spec.commonStructs as Array<Record<string, unknown>>) : []
+    for (const common of commonStructs) {
+      const commonName = typeof common.name === 'string' ? common.name : this.fail('common struct without name')
+      this.defineStruct(commonName, common.fields, validVersions)
+    }
+    for (const { field, typeText } of this.pending) {
+      const isArray = typeText.startsWith('[]')
+      const struct = this.byName.get(isArray ? typeText.slice(2) : typeText) ?? this.fail(`field ${field.name}: unknown struct ${typeText}`)
+      field.type = isArray ? { kind: 'array', element: { kind: 'struct', struct } } : { kind: 'struct', struct }
+    }
+    if (this.byName.has(this.name)) this.fail(`struct named like the message: ${this.name}`)
+    const root: StructSpec = { specName: this.name, typeName: this.name, fields: rootFields }
+    return {
+      name: this.name, kind, apiKey, validVersions, flexibleVersions,
+      latestVersionUnstable: spec.latestVersionUnstable === true,
+      root, structs: this.structs, sourceFile: this.sourceFile,
+    }
+  }
+
+  defineStruct(specName: string, rawFields: unknown, parentVersions: Versions | null): StructSpec {
+    if (this.byName.has(specName)) this.fail(`struct ${specName} defined twice`)
+    const typeName = specName.startsWith(this.name) ? specName : `${this.name}${specName}`
+    const struct: StructSpec = { specName, typeName, fields: [] }
+    this.byName.set(specName, struct)
+    this.structs.push(struct)
+    struct.fields = this.parseFields(rawFields, parentVersions)
     return struct
   }
 
-  const parseFields = (rawFields: unknown, parentVersions: Versions | null): FieldSpec[] => {
-    if (!Array.isArray(rawFields)) return fail('fields is not an array')
-    const fields = rawFields.map((rawField: RawField) => parseField(rawField, parentVersions))
+  parseFields(rawFields: unknown, parentVersions: Versions | null): FieldSpec[] {
+    if (!Array.isArray(rawFields)) return this.fail('fields is not an array')
+    const fields = rawFields.map((rawField: RawField) => this.parseField(rawField, parentVersions))
     const seen = new Set<string>()
     for (const field of fields) {
-      if (seen.has(field.propertyName)) fail(`duplicate field ${field.name}`)
+      if (seen.has(field.propertyName)) this.fail(`duplicate field ${field.name}`)
       seen.add(field.propertyName)
     }
     return fields
   }
 
-  const parseField = (rawField: RawField, parentVersions: Versions | null): FieldSpec => {
-    const fieldName = typeof rawField.name === 'string' ? rawField.name : fail('field without name')
+  parseField(rawField: RawField, parentVersions: Versions | null): FieldSpec {
+    const fieldName = typeof rawField.name === 'string' ? rawField.name : this.fail('field without name')
     const where = `field ${fieldName}`
-    const typeText = typeof rawField.type === 'string' ? rawField.type.trim() : fail(`${where}: missing type`)
-    const versions = intersect(parseVersions(String(rawField.versions ?? fail(`${where}: missing versions`))), parentVersions)
+    const typeText = typeof rawField.type === 'string' ? rawField.type.trim() : this.fail(`${where}: missing type`)
+    const versions = intersect(parseVersions(String(rawField.versions ?? this.fail(`${where}: missing versions`))), parentVersions)
+    const optionalVersions = (value: unknown) => (value === undefined ? null : parseVersions(String(value)))
     const field: FieldSpec = {
       name: fieldName,
       propertyName: propertyNameOf(fieldName),
       type: { kind: 'records' },
       versions,
-      nullableVersions: rawField.nullableVersions === undefined ? null : parseVersions(String(rawField.nullableVersions)),
-      taggedVersions: rawField.taggedVersions === undefined ? null : parseVersions(String(rawField.taggedVersions)),
+      nullableVersions: optionalVersions(rawField.nullableVersions),
+      taggedVersions: optionalVersions(rawField.taggedVersions),
       tag: rawField.tag === undefined ? null : Number(rawField.tag),
       ignorable: rawField.ignorable === true,
       defaultValue: rawField.default as string | number | boolean | undefined,
@@ -134,51 +165,30 @@ export function parseMessageSpec(raw: unknown, sourceFile: string): MessageSpec 
       entityType: typeof rawField.entityType === 'string' ? rawField.entityType : undefined,
       mapKey: rawField.mapKey === true,
     }
-    if ((field.tag === null) !== (field.taggedVersions === null)) fail(`${where}: tag and taggedVersions go together`)
-    if (field.propertyName === 'unknownTaggedFields') fail(`${where}: name clashes with unknownTaggedFields`)
-    const isArray = typeText.startsWith('[]')
-    const elementText = isArray ? typeText.slice(2) : typeText
-    if ((primitiveNames as readonly string[]).includes(elementText)) {
-      field.type = isArray ? { kind: 'array', element: { kind: 'primitive', name: elementText as PrimitiveName } } : { kind: 'primitive', name: elementText as PrimitiveName }
-      if (rawField.fields !== undefined) fail(`${where}: primitive with fields`)
-    } else if (elementText === 'records') {
-      if (isArray) fail(`${where}: arrays of records are not supported`)
-      field.type = { kind: 'records' }
-    } else if (/^[A-Z][A-Za-z0-9]*$/.test(elementText)) {
-      if (rawField.fields !== undefined) {
-        const struct = defineStruct(elementText, rawField.fields, versions)
-        field.type = isArray ? { kind: 'array', element: { kind: 'struct', struct } } : { kind: 'struct', struct }
-      } else {
-        pending.push({ field, typeName: typeText })
-      }
-    } else fail(`${where}: unknown type ${typeText}`)
+    if ((field.tag === null) !== (field.taggedVersions === null)) this.fail(`${where}: tag and taggedVersions go together`)
+    if (field.tag !== null && !(Number.isInteger(field.tag) && field.tag >= 0)) this.fail(`${where}: bad tag ${String(rawField.tag)}`)
+    if (field.propertyName === 'unknownTaggedFields') this.fail(`${where}: name clashes with unknownTaggedFields`)
+    field.type = this.parseType(field, typeText, rawField.fields, versions)
     return field
   }
 
-  const rootFields = parseFields(spec.fields ?? [], validVersions)
-  if (Array.isArray(spec.commonStructs)) {
-    for (const common of spec.commonStructs as Array<Record<string, unknown>>) {
-      const commonName = typeof common.name === 'string' ? common.name : fail('common struct without name')
-      defineStruct(commonName, common.fields, validVersions)
+  parseType(field: FieldSpec, typeText: string, rawFields: unknown, versions: Versions | null): FieldType {
+    const where = `field ${field.name}`
+    const isArray = typeText.startsWith('[]')
+    const elementText = isArray ? typeText.slice(2) : typeText
+    if ((primitiveNames as readonly string[]).includes(elementText)) {
+      if (rawFields !== undefined) this.fail(`${where}: primitive with fields`)
+      const element = { kind: 'primitive', name: elementText as PrimitiveName } as const
+      return isArray ? { kind: 'array', element } : element
     }
-  }
-  for (const { field, typeName } of pending) {
-    const isArray = typeName.startsWith('[]')
-    const struct = byName.get(isArray ? typeName.slice(2) : typeName) ?? fail(`field ${field.name}: unknown struct ${typeName}`)
-    field.type = isArray ? { kind: 'array', element: { kind: 'struct', struct } } : { kind: 'struct', struct }
-  }
-  const root: StructSpec = { specName: name, typeName: name, fields: rootFields, about: '' }
-  if (byName.has(name)) fail(`struct named like the message: ${name}`)
-  return {
-    name,
-    kind,
-    apiKey,
-    validVersions,
-    flexibleVersions,
-    latestVersionUnstable: spec.latestVersionUnstable === true,
-    root,
-    structs,
-    sourceFile,
+    if (elementText === 'records') return isArray ? this.fail(`${where}: arrays of records are not supported`) : { kind: 'records' }
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(elementText)) return this.fail(`${where}: unknown type ${typeText}`)
+    if (rawFields === undefined) {
+      this.pending.push({ field, typeText })
+      return { kind: 'records' } // replaced once every struct is known
+    }
+    const struct = this.defineStruct(elementText, rawFields, versions)
+    return isArray ? { kind: 'array', element: { kind: 'struct', struct } } : { kind: 'struct', struct }
   }
 }
 

@@ -13,6 +13,7 @@ import type { ProducerStateManager } from './producer-state-manager.ts'
 import { appendRecords } from './append-records.ts'
 import type { AppendRequest } from './append-records.ts'
 import { checkTopicConfigs } from './topic-config.ts'
+import { appendFailure, errorResultOf } from './error-results.ts'
 import type { AppendResult, CreateTopicRequest, CreateTopicResult, ErrorResult, ListOffsetResult, ReadResult, TopicInfo } from './cluster-types.ts'
 import { ListOffsetsTimestamp } from './cluster-types.ts'
 
@@ -168,10 +169,16 @@ export class Cluster {
     return appendRecords(log, request, { clock: this.#options.clock, producerStateManager: this.#options.producerStateManager, logger: this.#options.logger })
   }
 
-  /** Fetch from one partition: at most `maxBytes` (the first batch whole even when larger). */
+  /**
+   * Fetch from one partition: at most `maxBytes` (the first batch whole even when larger); with
+   * `maxBytes` 0, only the offsets (a fetch whose response budget is spent).
+   */
   read(topic: string, partition: number, fetchOffset: bigint, maxBytes: number): ReadResult {
     const log = this.#partition(topic, partition)
     if (log === undefined) return { errorCode: ErrorCode.UnknownTopicOrPartition, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null }
+    if (maxBytes <= 0) {
+      return { errorCode: ErrorCode.None, highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset, records: new Uint8Array(0) }
+    }
     try {
       const result = log.read(fetchOffset, maxBytes)
       // Seam for read_committed: the last stable offset is the high watermark until transactions land.
@@ -261,26 +268,4 @@ export class Cluster {
 
 function toTopicInfo(metadata: TopicMetadata): TopicInfo {
   return { name: metadata.name, topicId: metadata.topicId, partitionCount: metadata.partitionCount, configs: metadata.configs, isInternal: metadata.name.startsWith('__') }
-}
-
-/** Maps a log error to a Kafka error code and message; anything else is rethrown (a bug or I/O). */
-export function errorResultOf(error: unknown): ErrorResult {
-  if (!(error instanceof LogError)) throw error
-  const byCode: Record<string, number> = {
-    [LogErrorCode.OffsetOutOfRange]: ErrorCode.OffsetOutOfRange,
-    [LogErrorCode.Corrupt]: ErrorCode.CorruptMessage,
-    [LogErrorCode.RecordTooLarge]: ErrorCode.MessageTooLarge,
-    [LogErrorCode.UnknownTopicOrPartition]: ErrorCode.UnknownTopicOrPartition,
-    [LogErrorCode.TopicAlreadyExists]: ErrorCode.TopicAlreadyExists,
-    [LogErrorCode.InvalidTopic]: ErrorCode.InvalidTopicException,
-    [LogErrorCode.InvalidPartitions]: ErrorCode.InvalidPartitions,
-    [LogErrorCode.InvalidConfig]: ErrorCode.InvalidConfig,
-    [LogErrorCode.Closed]: ErrorCode.NotLeaderOrFollower,
-    [LogErrorCode.Io]: ErrorCode.KafkaStorageError,
-  }
-  return { errorCode: byCode[error.code] ?? ErrorCode.UnknownServerError, errorMessage: error.message }
-}
-
-export function appendFailure(errorCode: number, errorMessage: string, recordErrors: AppendResult['recordErrors'] = []): AppendResult {
-  return { errorCode, errorMessage, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors }
 }

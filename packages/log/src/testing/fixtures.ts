@@ -53,6 +53,16 @@ export function temporaryDirectory(prefix = 'tributary-log-'): { path: string; r
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
 
+/** Wall-clock time and real timers (benchmarks). */
+export const systemClock: Clock = {
+  nowMs: () => Date.now(),
+  sleep: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
+  setTimer: (delayMs, callback) => {
+    const timer = setTimeout(callback, delayMs)
+    return () => clearTimeout(timer)
+  },
+}
+
 /** A clock that moves only when told; timers fire during `advance`. */
 export class ManualClock implements Clock {
   #nowMs: number

@@ -107,6 +107,27 @@ describe('errors', () => {
     }
   })
 
+  for (const codec of [CompressionType.Snappy, CompressionType.Lz4]) {
+    test(`codec ${codec} (our decoder): mutated valid input decodes or throws CompressionError, within the limit`, () => {
+      const data = new TextEncoder().encode('abcabcabcabc the quick brown fox '.repeat(400))
+      const valid = compress(codec, data)
+      const xerial = snappyCompressXerial(data)
+      fc.assert(
+        fc.property(fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), (useXerial, mutations) => {
+          const input = (codec === CompressionType.Snappy && useXerial ? xerial : valid).slice()
+          for (const [at, xor] of mutations) input[at % input.length] ^= xor
+          try {
+            const output = decompress(codec, input, { maxDecompressedBytes: 64 * 1024 })
+            assert.ok(output.length <= 64 * 1024)
+          } catch (error) {
+            assert.ok(error instanceof CompressionError, String(error))
+          }
+        }),
+        { numRuns: 400 },
+      )
+    })
+  }
+
   for (const codec of CODECS.filter((id) => id !== 0)) {
     test(`codec ${codec}: random and truncated input throws only CompressionError`, () => {
       const valid = compress(codec, new TextEncoder().encode('some data that compresses, some data that compresses'))

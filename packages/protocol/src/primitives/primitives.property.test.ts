@@ -129,7 +129,7 @@ describe('strings and bytes', () => {
       assert.equal(roundTrip((w, v) => w.writeNullableString(v), (r) => r.readNullableString(), value).value, value)
       assert.equal(roundTrip((w, v) => w.writeCompactNullableString(v), (r) => r.readCompactNullableString(), value).value, value)
     }))
-    const bytes = fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null })
+    const bytes: fc.Arbitrary<Uint8Array | null> = fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null })
     fc.assert(fc.property(bytes, (value) => {
       assert.deepEqual(roundTrip((w, v) => w.writeNullableBytes(v), (r) => r.readNullableBytes(), value).value, value)
       assert.deepEqual(roundTrip((w, v) => w.writeCompactNullableBytes(v), (r) => r.readCompactNullableBytes(), value).value, value)
@@ -220,4 +220,12 @@ describe('arrays, tagged fields and framing', () => {
     assert.throws(() => writer.writeInt8(1), { code: 'PROTOCOL_ENCODE_ERROR' })
     assert.throws(() => new Writer({ maxBytes: 100 }).writeBytes(new Uint8Array(200)), { code: 'PROTOCOL_ENCODE_ERROR' })
   })
+})
+
+test('compact strings longer than 32767 bytes are rejected both ways, like classic ones', () => {
+  const writer = new Writer()
+  writer.writeUnsignedVarint(0x8000 + 1)
+  writer.writeRawBytes(new Uint8Array(0x8000).fill(0x61))
+  assert.throws(() => new Reader(writer.finish()).readCompactString(), { reason: 'string too long' })
+  assert.throws(() => new Writer().writeCompactString('a'.repeat(0x8000)), { code: 'PROTOCOL_ENCODE_ERROR' })
 })

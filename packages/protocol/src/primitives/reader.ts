@@ -7,6 +7,8 @@ import { uuidToString } from './uuid.ts'
 
 const utf8 = new TextDecoder('utf-8')
 const asciiFastPathMaxBytes = 64
+/** Kafka strings have an int16 length in classic versions; compact ones keep the same limit. */
+const maxStringBytes = 0x7fff
 
 /**
  * A cursor over bytes. `bytes` and `subarray`-returning reads share memory with the input:
@@ -102,6 +104,11 @@ export class Reader {
   readUnsignedVarint(): number {
     const bytes = this.bytes
     let offset = this.offset
+    if (offset < this.#end && bytes[offset] < 0x80) {
+      // One-byte varints (lengths, tag counts, small deltas) are by far the most common.
+      this.offset = offset + 1
+      return bytes[offset]
+    }
     let result = 0
     for (let shift = 0; shift < 35; shift += 7) {
       if (offset >= this.#end) this.#truncated(1)
@@ -202,10 +209,11 @@ export class Reader {
     return this.#utf8(length)
   }
 
-  /** COMPACT_STRING: unsigned varint length+1 then UTF-8. A null (0) is an error. */
+  /** COMPACT_STRING: unsigned varint length+1 then UTF-8 (at most 32767 bytes). A null (0) is an error. */
   readCompactString(): string {
     const lengthPlusOne = this.readUnsignedVarint()
     if (lengthPlusOne === 0) this.fail('null in non-nullable string')
+    if (lengthPlusOne > maxStringBytes + 1) this.fail('string too long', `${lengthPlusOne - 1} bytes`)
     return this.#utf8(lengthPlusOne - 1)
   }
 
@@ -213,6 +221,7 @@ export class Reader {
   readCompactNullableString(): string | null {
     const lengthPlusOne = this.readUnsignedVarint()
     if (lengthPlusOne === 0) return null
+    if (lengthPlusOne > maxStringBytes + 1) this.fail('string too long', `${lengthPlusOne - 1} bytes`)
     return this.#utf8(lengthPlusOne - 1)
   }
 

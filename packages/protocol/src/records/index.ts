@@ -2,7 +2,7 @@
 export { crc32c } from './crc32c.ts'
 export * from './record-batch-header.ts'
 export { RecordBatchError, RecordBatchErrorReason } from './record-batch-error.ts'
-export { MAX_TIMESTAMP_DELTA } from './record.ts'
+export { MAX_TIMESTAMP_DELTA, MIN_TIMESTAMP_DELTA } from './record.ts'
 export type { KafkaRecord, RecordHeader } from './record.ts'
 export { decodeRecordBatch, decodeRecordBatches, encodeRecordBatch, recordOffset, recordTimestamp } from './record-batch.ts'
 export type { DecodeRecordBatchOptions, RecordBatch } from './record-batch.ts'

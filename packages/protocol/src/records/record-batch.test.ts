@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors.ts'
 import { CompressionType } from '../compression/compression-type.ts'
 import { CompressionError, CompressionErrorReason } from '../compression/compression-error.ts'
+import { snappyCompressXerial } from '../compression/snappy.ts'
 import { crc32c } from './crc32c.ts'
 import { decodeRecordBatch, decodeRecordBatches, encodeRecordBatch, recordOffset, recordTimestamp } from './record-batch.ts'
 import type { RecordBatch } from './record-batch.ts'
@@ -16,8 +17,8 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 const CODECS = Object.values(CompressionType)
 
 const recordArbitrary: fc.Arbitrary<Omit<KafkaRecord, 'offsetDelta'>> = fc.record({
-  attributes: fc.constant(0),
-  timestampDelta: fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -(2 ** 52), max: 2 ** 52 })),
+  attributes: fc.oneof(fc.constant(0), fc.integer({ min: -128, max: 127 })),
+  timestampDelta: fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -(2 ** 52), max: 2 ** 52 - 1 }), fc.constantFrom(-(2 ** 52), 2 ** 52 - 1)),
   key: fc.option(fc.uint8Array({ maxLength: 40 }), { nil: null }),
   value: fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null }),
   headers: fc.array(fc.record({ key: fc.string({ unit: 'binary', maxLength: 12 }), value: fc.option(fc.uint8Array({ maxLength: 20 }), { nil: null }) }, { noNullPrototype: true }), { maxLength: 4 }),
@@ -90,6 +91,31 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
     )
   })
 
+  test('decodes records compressed with Java-style xerial snappy framing', () => {
+    const value = new Uint8Array(100_000).map((_, i) => i % 13)
+    const plain = encodeRecordBatch(createRecordBatch({ timestamp: 1, records: [{ value }, { key: bytes('k'), value: null }] }))
+    const framed = snappyCompressXerial(plain.subarray(61))
+    const encoded = new Uint8Array(61 + framed.length)
+    encoded.set(plain.subarray(0, 61))
+    encoded.set(framed, 61)
+    const view = new DataView(encoded.buffer)
+    view.setInt32(RecordBatchField.batchLength, encoded.length - 12)
+    view.setInt16(RecordBatchField.attributes, CompressionType.Snappy)
+    view.setUint32(RecordBatchField.crc, crc32c(encoded, 0, RecordBatchField.attributes, encoded.length))
+    const batch = decodeRecordBatch(encoded)
+    assert.deepEqual(batch.records[0].value, value)
+    assert.deepEqual(batch.records[1].key, bytes('k'))
+  })
+
+  test('an empty batch has an empty records section whatever its codec (as compaction leaves them)', () => {
+    for (const compression of CODECS) {
+      const batch = { ...createRecordBatch({ records: [], compression, producerId: 7n, producerEpoch: 1, baseSequence: 40 }), lastOffsetDelta: 9 }
+      const encoded = encodeRecordBatch(batch)
+      assert.equal(encoded.length, 61)
+      assert.deepEqual(decodeRecordBatch(encoded), batch)
+    }
+  })
+
   test('recordTimestamp uses maxTimestamp after setLogAppendTime', () => {
     const encoded = encodeRecordBatch(createRecordBatch({ records: [{ value: null, timestamp: 100 }, { value: null, timestamp: 150 }] }))
     setLogAppendTime(encoded, 0, 9_999n)
@@ -124,7 +150,9 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
     assert.throws(() => encodeRecordBatch({ ...batch, producerEpoch: 40_000 }), ProtocolEncodeError)
     assert.throws(() => encodeRecordBatch({ ...batch, baseOffset: 2n ** 63n }), ProtocolEncodeError)
     assert.throws(() => encodeRecordBatch({ ...batch, attributes: 7 }), ProtocolEncodeError)
-    assert.throws(() => encodeRecordBatch({ ...batch, records: [{ ...batch.records[0], timestampDelta: 2 ** 53 }] }), ProtocolEncodeError)
+    assert.throws(() => encodeRecordBatch({ ...batch, records: [{ ...batch.records[0], timestampDelta: 2 ** 52 }] }), ProtocolEncodeError)
+    assert.throws(() => encodeRecordBatch({ ...batch, records: [{ ...batch.records[0], timestampDelta: -(2 ** 52) - 1 }] }), ProtocolEncodeError)
+    assert.throws(() => encodeRecordBatch({ ...batch, records: [{ ...batch.records[0], attributes: 128 }] }), ProtocolEncodeError)
     assert.throws(() => encodeRecordBatch({ ...batch, records: [{ ...batch.records[0], offsetDelta: 2 ** 31 }] }), ProtocolEncodeError)
     assert.throws(() => createRecordBatch({ records: [{ value: null }] }), /no timestamp/)
   })

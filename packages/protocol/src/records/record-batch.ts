@@ -55,7 +55,7 @@ export interface DecodeRecordBatchOptions {
 export function encodeRecordBatch(batch: RecordBatch): Uint8Array {
   const records = batch.records
   const bodySizes = new Array<number>(records.length)
-  const headerKeys: Uint8Array[] = []
+  const headerKeys: Array<Uint8Array | null> = []
   let recordsBytes = 0
   for (let i = 0; i < records.length; i++) {
     const record = records[i]
@@ -66,7 +66,9 @@ export function encodeRecordBatch(batch: RecordBatch): Uint8Array {
   }
   const compression = batch.attributes & RecordBatchAttribute.compressionMask
   let out: Uint8Array
-  if (compression === 0) {
+  // An empty batch has an empty records section whatever its codec, as Kafka writes the empty
+  // batches that compaction keeps for producer state.
+  if (compression === 0 || records.length === 0) {
     out = new Uint8Array(RECORD_BATCH_HEADER_BYTES + recordsBytes)
     writeRecords(out, RECORD_BATCH_HEADER_BYTES, records, bodySizes, headerKeys)
   } else {
@@ -102,7 +104,7 @@ export function decodeRecordBatch(bytes: Uint8Array, position = 0, options: Deco
   const recordsEnd = position + header.sizeInBytes
   const compression = header.attributes & RecordBatchAttribute.compressionMask
   let reader: RecordReader
-  if (compression === 0) {
+  if (compression === 0 || recordsStart === recordsEnd) {
     reader = new RecordReader(bytes, recordsStart, recordsEnd)
   } else {
     const plain = decompress(compression, bytes.subarray(recordsStart, recordsEnd), options)
@@ -159,7 +161,7 @@ export function recordTimestamp(batch: RecordBatch, record: KafkaRecord): number
   return Number(batch.baseTimestamp) + record.timestampDelta
 }
 
-function writeRecords(out: Uint8Array, position: number, records: KafkaRecord[], bodySizes: number[], headerKeys: Uint8Array[]): void {
+function writeRecords(out: Uint8Array, position: number, records: KafkaRecord[], bodySizes: number[], headerKeys: Array<Uint8Array | null>): void {
   let headerKeyIndex = 0
   for (let i = 0; i < records.length; i++) {
     position = writeRecord(out, position, records[i], bodySizes[i], headerKeys, headerKeyIndex)

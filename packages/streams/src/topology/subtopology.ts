@@ -27,11 +27,13 @@ export function computeSubtopologies(topology: Topology): Subtopology[] {
     if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)
   }
   const storeUser = new Map<string, number>()
+  const globalStoreNames = new Set(topology.globalStores().map((global) => global.store.name))
   for (const [name, node] of topology.nodes()) {
     const index = order.get(name)!
     if (node.kind !== 'sink') for (const child of node.children) union(index, order.get(child)!)
     if (node.kind === 'processor') {
       for (const store of node.stores) {
+        if (globalStoreNames.has(store)) continue
         const first = storeUser.get(store)
         if (first === undefined) storeUser.set(store, index)
         else union(index, first)
@@ -47,7 +49,6 @@ export function computeSubtopologies(topology: Topology): Subtopology[] {
     group.push(name)
     groups.set(root, group)
   }
-  const globalStoreNames = new Set(topology.globalStores().map((global) => global.store.name))
   return [...groups.values()].map((nodes, id) => {
     const sourceTopics: string[] = []
     const sinkTopics: string[] = []

@@ -52,6 +52,7 @@ export const kafkaJs: ClientDriver = {
   name: 'kafkajs',
   unavailable: () => undefined,
   codecs: { supported: codecs },
+  consumesThroughGroup: true,
   metadata: (bootstrap, topics) => withAdmin(bootstrap, async (admin) => {
     const cluster = await admin.describeCluster()
     const metadata = await admin.fetchTopicMetadata(topics.length ? { topics } : undefined)

@@ -3,12 +3,13 @@ import type { ClientDriver, ConsumedRecord } from '../client-driver.ts'
 import { codecs } from '../client-driver.ts'
 import { commandExists, run } from '../process.ts'
 
-const timeoutMs = 120_000
+const timeoutMs = 60_000
 
 export const kcat: ClientDriver = {
   name: 'kcat',
   unavailable: () => (commandExists('kcat') ? undefined : 'kcat is not installed (apt-get install kcat; see .ci/setup-machine.sh)'),
   codecs: { supported: codecs },
+  consumesThroughGroup: false,
   async metadata(bootstrap) {
     const { stdout } = await run('kcat', ['-b', bootstrap, '-L', '-J', '-m', '10'], { timeoutMs })
     const metadata = JSON.parse(stdout) as { brokers: { id: number; name: string }[]; topics: { topic: string; partitions: unknown[] }[] }
@@ -23,7 +24,7 @@ export const kcat: ClientDriver = {
   async produce(bootstrap, { topic, records, compression, idempotent }) {
     const input = records.map((record) => `${record.key}\t${record.value}\n`).join('')
     const args = ['-b', bootstrap, '-P', '-t', topic, '-K', '\\t', '-z', compression,
-      '-X', 'linger.ms=5', '-X', 'sticky.partitioning.linger.ms=0', '-X', `enable.idempotence=${idempotent === true}`]
+      '-X', 'linger.ms=5', '-X', 'message.timeout.ms=30000', '-X', 'sticky.partitioning.linger.ms=0', '-X', `enable.idempotence=${idempotent === true}`]
     const { stderr } = await run('kcat', args, { input, timeoutMs })
     if (/Delivery failed|ERROR/i.test(stderr)) throw new Error(`kcat produce reported errors:\n${stderr.slice(-4000)}`)
   },

@@ -18,6 +18,7 @@ export const platformaticKafka: ClientDriver = {
   name: 'platformatic-kafka',
   unavailable: () => undefined,
   codecs: { supported: codecs },
+  consumesThroughGroup: true,
   metadata: (bootstrap, topics) => withAdmin(bootstrap, async (admin) => {
     const metadata = await admin.metadata({ topics })
     return {

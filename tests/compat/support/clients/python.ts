@@ -10,7 +10,7 @@ import { run } from '../process.ts'
 
 const python = '/usr/bin/python3'
 const scriptsDir = resolve(import.meta.dirname, '../../python')
-const timeoutMs = 180_000
+const timeoutMs = 90_000
 
 function pythonDriver(name: string, script: string, module: string): Omit<ClientDriver, 'codecs'> {
   const call = async (command: string, args: Record<string, unknown>): Promise<unknown> => {
@@ -27,6 +27,7 @@ function pythonDriver(name: string, script: string, module: string): Omit<Client
       const probe = spawnSync(python, ['-c', `import ${module}`], { encoding: 'utf8' })
       return probe.status === 0 ? undefined : `${python} cannot import ${module} (see .ci/setup-machine.sh): ${probe.stderr.trim().split('\n').at(-1)}`
     },
+    consumesThroughGroup: false,
     metadata: async (bootstrap) => (await call('metadata', { bootstrap })) as ClusterMetadata,
     produce: (bootstrap, { topic, records, compression, idempotent }) => withTempDir(async (dir) => {
       const recordsFile = join(dir, 'records.jsonl')

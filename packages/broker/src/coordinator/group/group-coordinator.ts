@@ -11,7 +11,7 @@ import type { GroupMetadataValue } from './group-records.ts'
 import { deleteGroups, describeGroup, listGroups } from './group-admin.ts'
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './membership.ts'
 import {
-  commitOffsets, commitTransactionalOffsets, committedOffsets, completeTransaction, deleteOffsets, expireOffsets, fetchOffsets,
+  commitOffsets, commitTransactionalOffsets, committedOffsets, completeTransaction, deleteOffsets, deleteTopicOffsets, expireOffsets, fetchOffsets,
 } from './offsets.ts'
 import { onHeartbeatExpired, onJoinTimerExpired, onPendingMemberExpired, onSyncTimerExpired } from './rebalance.ts'
 import { defaultGroupCoordinatorConfig, GroupState } from './group-types.ts'
@@ -106,6 +106,11 @@ export class GroupCoordinator {
 
   deleteOffsets(request: OffsetDeleteRequest, nowMs: number): GroupOutcome<OffsetDeleteResult> {
     return this.#run(nowMs, () => deleteOffsets(this.#context, request))
+  }
+
+  /** DeleteTopics happened: forget every group's offsets of these topics (Kafka's handleDeletedPartitions). */
+  onTopicsDeleted(topics: readonly string[], nowMs: number): readonly GroupEffect[] {
+    return this.#run(nowMs, () => deleteTopicOffsets(this.#context, new Set(topics))).effects
   }
 
   /** A timer requested by a `scheduleTimer` effect fired. Unknown or re-armed timers are ignored. */

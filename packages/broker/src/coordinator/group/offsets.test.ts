@@ -206,4 +206,14 @@ describe('offset retention', () => {
     assert.deepEqual(harness.coordinator.committedOffsets('group').map((offset) => [offset.topic, offset.partition, offset.offset]), [['orders', 0, 10], ['orders', 1, 20]])
     assert.deepEqual(harness.coordinator.committedOffsets('missing'), [])
   })
+
+  test('deleting a topic removes its offsets from every group, durably', () => {
+    const harness = new GroupHarness()
+    commit(harness, { topics: topics({ orders: { 0: 1 }, payments: { 0: 2 } }) })
+    commit(harness, { groupId: 'other', topics: topics({ orders: { 5: 3 } }) })
+    harness.run(harness.coordinator.onTopicsDeleted(['orders'], harness.now()))
+    harness.restart()
+    assert.deepEqual(harness.coordinator.committedOffsets('group').map((offset) => offset.topic), ['payments'])
+    assert.deepEqual(harness.coordinator.committedOffsets('other'), [])
+  })
 })

@@ -177,6 +177,22 @@ export function deleteOffsets(context: GroupContext, request: OffsetDeleteReques
   return { errorCode: ErrorCode.None, topics }
 }
 
+/** Topics were deleted: drop every group's offsets (committed and pending) for them, with tombstones. */
+export function deleteTopicOffsets(context: GroupContext, topics: ReadonlySet<string>): void {
+  for (const group of context.groups.values()) {
+    const records: CoordinatorRecord[] = []
+    for (const [key, { topic, partition }] of [...group.offsets]) {
+      if (!topics.has(topic)) continue
+      group.offsets.delete(key)
+      records.push(offsetCommitRecord(group.groupId, topic, partition, null))
+    }
+    for (const pending of group.pendingTransactionalOffsets.values()) {
+      for (const [key, { topic }] of [...pending]) if (topics.has(topic)) pending.delete(key)
+    }
+    context.append(group.groupId, records)
+  }
+}
+
 /**
  * Drops offsets past retention: for an Empty group, retention counts from when it became Empty;
  * for a group without protocol type (simple consumers), from each commit. Offsets of active groups

@@ -46,6 +46,7 @@ export function sessionAggregateSupplier<K, V, VA>(storeName: string, windows: S
         const t = record.timestamp
         observedStreamTimeMs = Math.max(observedStreamTimeMs, t)
         const closeTimeMs = observedStreamTimeMs - windows.graceMs - windows.inactivityGapMs
+        if (emitOnClose) emitFinal(record, closeTimeMs)
         const merged = [...store.findSessions(record.key, t - windows.inactivityGapMs, t + windows.inactivityGapMs)]
         let aggregate = aggregation.initializer()
         let startMs = t
@@ -69,7 +70,6 @@ export function sessionAggregateSupplier<K, V, VA>(storeName: string, windows: S
           store.put(sessionKey, aggregate)
           if (!emitOnClose) context.forward(record.withKey(sessionKey).withValue({ newValue: aggregate, oldValue: null }).withTimestamp(endMs))
         }
-        if (emitOnClose) emitFinal(record, closeTimeMs)
       },
     }
   }

@@ -58,7 +58,7 @@ export function tableTransformSupplier<K, V, VR>(transform: (key: K, value: V | 
     return {
       init(processorContext) {
         context = processorContext
-        if (storeName !== null) store = context.getStateStore(storeName)
+        if (storeName !== null) store = context.getStateStore<TimestampedStore<K, VR>>(storeName)
       },
       process(record: StreamRecord<K, Change<V>>) {
         const newValue = transform(record.key, record.value.newValue)

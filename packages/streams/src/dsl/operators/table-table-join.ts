@@ -40,7 +40,7 @@ export function tableTableJoinSupplier<K, VT, VO, VR>(options: {
       init(processorContext) {
         context = processorContext
         getOther = options.otherGetter.create(processorContext)
-        if (options.storeName !== null) store = context.getStateStore(options.storeName)
+        if (options.storeName !== null) store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<VR>>>(options.storeName)
       },
       process(record) {
         if (record.key === null || record.key === undefined) {

@@ -2,7 +2,9 @@
 // stream time is the largest timestamp this processor has seen; a window accepts a record
 // while `windowEnd > streamTime - grace`, otherwise that record is dropped for that window
 // and counted. Each update is forwarded (emit on update) unless the strategy is emit on window
-// close, which forwards each window once, after it closes.
+// close, which forwards each window once, after it closes. Unlike Kafka, final results are
+// emitted before the triggering record is applied (it cannot change a closed window) and
+// emission is not throttled by a wall-clock interval.
 import type { ProcessorContext, ProcessorSupplier } from '../../runtime/processor.ts'
 import type { Change, StreamRecord } from '../../runtime/record.ts'
 import type { WindowStore } from '../../state/window-store.ts'
@@ -15,7 +17,7 @@ type Store<K, VA> = WindowStore<K, ValueAndTimestamp<VA>>
 /**
  * Emit-on-window-close bookkeeping shared by time and sliding windows: after each record, the
  * windows whose start lies in [lower, upper] are final and are forwarded with their aggregate
- * timestamp. Unlike Kafka, emission is not throttled by a wall-clock interval.
+ * timestamp.
  */
 export class FinalResultEmitter<K, VA> {
   private lastEmitCloseTimeMs = -1
@@ -23,7 +25,9 @@ export class FinalResultEmitter<K, VA> {
   maybeEmit(context: ProcessorContext<any, any>, store: Store<K, VA>, record: StreamRecord<K, unknown>, closeTimeMs: number, bounds: (lastEmitCloseTimeMs: number) => { lower: number; upper: number }): void {
     if (this.lastEmitCloseTimeMs !== -1 && this.lastEmitCloseTimeMs >= closeTimeMs) return
     const { lower, upper } = bounds(this.lastEmitCloseTimeMs)
-    if (upper >= 0 && upper >= lower) {
+    // No window has closed yet: keep the bounds where they are (Kafka's emitRangeUpperBound < 0).
+    if (upper < 0) return
+    if (upper >= lower) {
       for (const { key, value } of store.fetchAll(lower, upper)) {
         context.forward(record.withKey(key).withValue({ newValue: value.value, oldValue: null }).withTimestamp(value.timestamp))
       }
@@ -51,6 +55,14 @@ export function windowAggregateSupplier<K, V, VA>(storeName: string, windows: Ti
         }
         observedStreamTimeMs = Math.max(observedStreamTimeMs, record.timestamp)
         const closeTimeMs = observedStreamTimeMs - windows.graceMs
+        // Closed windows are emitted before this record touches the store: the windows it
+        // updates are all still open, and the store has not yet expired the closed ones.
+        if (emitOnClose) {
+          emitter.maybeEmit(context, store, record, closeTimeMs, (last) => ({
+            lower: last === -1 ? 0 : Math.max(0, last - windows.sizeMs) + 1,
+            upper: closeTimeMs - windows.sizeMs,
+          }))
+        }
         for (const window of windows.windowsFor(record.timestamp)) {
           if (window.endMs <= closeTimeMs) {
             context.recordDropped('expired-window', `timestamp=${record.timestamp} window=[${window.startMs},${window.endMs}) expiration=${closeTimeMs} streamTime=${observedStreamTimeMs}`)
@@ -61,12 +73,6 @@ export function windowAggregateSupplier<K, V, VA>(storeName: string, windows: Ti
           const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp)
           store.put(record.key, { value: aggregate, timestamp }, window.startMs)
           if (!emitOnClose) context.forward(record.withKey(new Windowed(record.key, window)).withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
-        }
-        if (emitOnClose) {
-          emitter.maybeEmit(context, store, record, closeTimeMs, (last) => ({
-            lower: last === -1 ? 0 : Math.max(0, last - windows.sizeMs) + 1,
-            upper: closeTimeMs - windows.sizeMs,
-          }))
         }
       },
     }

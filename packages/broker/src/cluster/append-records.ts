@@ -1,0 +1,96 @@
+// Produce to one partition: check every batch of the request (framing, CRC, size against
+// max.message.bytes, no control batches, known compression, producer sequence seam), append
+// them in one go, then wait for durability as acks asks. Results carry Kafka error codes:
+// CORRUPT_MESSAGE (bad CRC or framing), MESSAGE_TOO_LARGE, INVALID_RECORD (with the batch index).
+import { ErrorCode, RecordBatchErrorReason, isCompressionType, parseAttributes, validateRecordBatch } from '@tributary/protocol'
+import type { Clock, RecordBatchHeader } from '@tributary/protocol'
+import type { PartitionLog } from '@tributary/log'
+import type { Logger } from '../logger.ts'
+import type { ProducerStateManager } from './producer-state-manager.ts'
+import type { AppendResult } from './cluster-types.ts'
+import { appendFailure, errorResultOf } from './error-results.ts'
+
+export interface AppendRequest {
+  readonly topic: string
+  readonly partition: number
+  /** The request's records: one or more record batches v2, back to back. */
+  readonly records: Uint8Array | null
+  /** -1 (all), 0 or 1. With -1 the append is durable (per the flush policy) before the answer. */
+  readonly acks: number
+  readonly transactionalId: string | null
+}
+
+export interface AppendServices {
+  readonly clock: Clock
+  readonly producerStateManager: ProducerStateManager
+  readonly logger: Logger
+}
+
+/** The log's leader epoch stamped into appended batches (one node, never re-elected). */
+const leaderEpoch = 0
+
+export async function appendRecords(log: PartitionLog, request: AppendRequest, services: AppendServices): Promise<AppendResult> {
+  const records = request.records
+  if (records === null || records.length === 0) return appendFailure(ErrorCode.InvalidRecord, 'Produce request carries no record batch')
+  const checked = checkBatches(records, log.config.maxMessageBytes, request, services.producerStateManager)
+  if ('errorCode' in checked) return checked
+  let appended
+  try {
+    appended = log.append(records, { timestampType: log.config.messageTimestampType, nowMs: services.clock.nowMs(), partitionLeaderEpoch: leaderEpoch })
+  } catch (error) {
+    const { errorCode, errorMessage } = errorResultOf(error)
+    services.logger.warn('append failed', { topic: request.topic, partition: request.partition, errorMessage })
+    return appendFailure(errorCode, errorMessage ?? 'append failed')
+  }
+  let nextOffset = appended.baseOffset
+  for (const header of checked.headers) {
+    if (header.producerId >= 0n) services.producerStateManager.onAppend(request.topic, request.partition, header, nextOffset)
+    nextOffset += BigInt(header.lastOffsetDelta) + 1n
+  }
+  if (request.acks === -1) {
+    try {
+      await log.awaitDurable()
+    } catch (error) {
+      services.logger.error('flush failed', { topic: request.topic, partition: request.partition, error: (error as Error).message })
+      return appendFailure(ErrorCode.KafkaStorageError, `flush failed: ${(error as Error).message}`)
+    }
+  }
+  return {
+    errorCode: ErrorCode.None,
+    errorMessage: null,
+    baseOffset: appended.baseOffset,
+    logAppendTimeMs: BigInt(appended.logAppendTimeMs),
+    logStartOffset: appended.logStartOffset,
+    recordErrors: [],
+  }
+}
+
+/** Validates each batch; returns their headers, or the failure to answer with. */
+function checkBatches(records: Uint8Array, maxMessageBytes: number, request: AppendRequest, producerStateManager: ProducerStateManager): { headers: RecordBatchHeader[] } | AppendResult {
+  const headers: RecordBatchHeader[] = []
+  let position = 0
+  for (let batchIndex = 0; position < records.length; batchIndex++) {
+    const validation = validateRecordBatch(records, position)
+    if (!validation.ok) {
+      const reason = validation.error.batchReason
+      const errorCode = reason === RecordBatchErrorReason.UnsupportedMagic ? ErrorCode.UnsupportedForMessageFormat : ErrorCode.CorruptMessage
+      return appendFailure(errorCode, `batch ${batchIndex}: ${validation.error.message}`)
+    }
+    const header = validation.header
+    if (header.sizeInBytes > maxMessageBytes) {
+      return appendFailure(ErrorCode.MessageTooLarge, `batch ${batchIndex} is ${header.sizeInBytes} bytes, larger than max.message.bytes ${maxMessageBytes}`)
+    }
+    const attributes = parseAttributes(header.attributes)
+    const invalid = (message: string): AppendResult => appendFailure(ErrorCode.InvalidRecord, message, [{ batchIndex, batchIndexErrorMessage: message }])
+    if (attributes.isControl) return invalid('producers may not write control batches')
+    if (!isCompressionType(attributes.compression)) return appendFailure(ErrorCode.UnsupportedCompressionType, `batch ${batchIndex} uses unknown compression ${attributes.compression}`)
+    if (header.recordsCount < 0 || header.lastOffsetDelta < 0) return invalid(`batch ${batchIndex} has ${header.recordsCount} records and lastOffsetDelta ${header.lastOffsetDelta}`)
+    if (header.producerId >= 0n) {
+      const verdict = producerStateManager.check(request.topic, request.partition, header, request.transactionalId)
+      if (!verdict.ok) return appendFailure(verdict.errorCode, verdict.errorMessage)
+    }
+    headers.push(header)
+    position += header.sizeInBytes
+  }
+  return { headers }
+}

@@ -1,0 +1,21 @@
+// @tributary/streams: Kafka Streams' DSL and Processor API in TypeScript.
+// DSL (dsl/) builds a Topology (topology/); the runtime (runtime/) executes it in tasks; state
+// stores (state/) sit behind interfaces with contract suites; the test driver is in ./testing.
+export * from './dsl/index.ts'
+export { Topology, type NodeDefinition, type SourceOptions, type SinkOptions } from './topology/topology.ts'
+export type { Subtopology } from './topology/subtopology.ts'
+export type { TopologyDescription } from './topology/topology-description.ts'
+export { StreamRecord, type Header, type Headers, type RecordMetadata, type Change, type SerializedRecord } from './runtime/record.ts'
+export { PunctuationType, type Processor, type ProcessorContext, type ProcessorSupplier, type Punctuator, type Cancellable, type DropReason, type TimestampExtractor, type TopicNameExtractor } from './runtime/processor.ts'
+export { StreamTask, type StoreRegistration, type StreamTaskOptions } from './runtime/stream-task.ts'
+export { GlobalStateUpdater } from './runtime/global-state.ts'
+export { DeadLetterHeader, type ErrorPolicy, type RecordCollector, type RuntimeConfig, type StreamsLogger } from './runtime/runtime-config.ts'
+export { Serdes, type Serde } from './serde/serde.ts'
+export { WindowedSerdes, timeWindowedSerde, sessionWindowedSerde } from './serde/windowed-serde.ts'
+export { Window, Windowed, type KeyValue, type ValueAndTimestamp } from './state/windowed.ts'
+export { StoreKind, type StateStore, type StateStoreContext, type StoreBuilder } from './state/state-store.ts'
+export { InMemoryKeyValueStore, type KeyValueStore } from './state/key-value-store.ts'
+export { InMemoryWindowStore, type WindowStore, type TimestampedValue } from './state/window-store.ts'
+export { InMemorySessionStore, type SessionStore } from './state/session-store.ts'
+export { Stores, type ConfigurableStoreBuilder } from './state/stores.ts'
+export { StreamsError, StreamsErrorCode } from './errors.ts'
