@@ -18,9 +18,12 @@ def admin(args):
     return AdminClient({"bootstrap.servers": args["bootstrap"]})
 
 
-def wait_all(futures):
+def wait_all(client, futures):
+    # `client` is passed only to keep the AdminClient alive until its futures complete: a
+    # collected client is destroyed and fails them with _DESTROY.
     for future in futures.values():
         future.result(timeout=TIMEOUT_S)
+    del client
 
 
 def metadata(args):
@@ -32,12 +35,14 @@ def metadata(args):
 
 
 def create_topic(args):
-    wait_all(admin(args).create_topics([NewTopic(args["topic"], args["partitions"], 1)], operation_timeout=TIMEOUT_S))
+    client = admin(args)
+    wait_all(client, client.create_topics([NewTopic(args["topic"], args["partitions"], 1)], operation_timeout=TIMEOUT_S))
     return {}
 
 
 def delete_topic(args):
-    wait_all(admin(args).delete_topics([args["topic"]], operation_timeout=TIMEOUT_S))
+    client = admin(args)
+    wait_all(client, client.delete_topics([args["topic"]], operation_timeout=TIMEOUT_S))
     return {}
 
 
@@ -118,14 +123,16 @@ def offsets_for_times(args):
 
 def describe_configs(args):
     resource = ConfigResource("topic", args["topic"])
-    futures = admin(args).describe_configs([resource], request_timeout=TIMEOUT_S)
+    client = admin(args)
+    futures = client.describe_configs([resource], request_timeout=TIMEOUT_S)
     entries = futures[resource].result(timeout=TIMEOUT_S)
     return {name: entry.value for name, entry in entries.items()}
 
 
 def alter_configs(args):
     resource = ConfigResource("topic", args["topic"], set_config=args["configs"])
-    wait_all(admin(args).alter_configs([resource], request_timeout=TIMEOUT_S))
+    client = admin(args)
+    wait_all(client, client.alter_configs([resource], request_timeout=TIMEOUT_S))
     return {}
 
 

@@ -1,36 +1,3 @@
-// The Kafka error codes the coordinators answer with (values from Kafka's error table,
-// /work/shared/kafka-protocol/errors.json). Coordinators return codes as data, never throw them.
-// Same names as the generated `ErrorCode` of @tributary/protocol, so the two are interchangeable.
-export const ErrorCode = {
-  UnknownServerError: -1,
-  None: 0,
-  CoordinatorNotAvailable: 15,
-  NotCoordinator: 16,
-  OffsetMetadataTooLarge: 12,
-  IllegalGeneration: 22,
-  InconsistentGroupProtocol: 23,
-  InvalidGroupId: 24,
-  UnknownMemberId: 25,
-  InvalidSessionTimeout: 26,
-  RebalanceInProgress: 27,
-  InvalidRequest: 42,
-  OutOfOrderSequenceNumber: 45,
-  DuplicateSequenceNumber: 46,
-  InvalidProducerEpoch: 47,
-  InvalidTxnState: 48,
-  InvalidProducerIdMapping: 49,
-  InvalidTransactionTimeout: 50,
-  ConcurrentTransactions: 51,
-  TransactionCoordinatorFenced: 52,
-  UnknownProducerId: 59,
-  NonEmptyGroup: 68,
-  GroupIdNotFound: 69,
-  MemberIdRequired: 79,
-  GroupMaxSizeReached: 81,
-  FencedInstanceId: 82,
-  GroupSubscribedToTopic: 86,
-  UnstableOffsetCommit: 88,
-  ProducerFenced: 90,
-  TransactionalIdNotFound: 105,
-} as const
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+// The coordinators answer with Kafka error codes as data, never by throwing. The table is the
+// generated one of @tributary/protocol (Kafka's errors.json), e.g. ErrorCode.RebalanceInProgress.
+export { ErrorCode } from '@tributary/protocol'
