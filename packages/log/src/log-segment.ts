@@ -1,7 +1,7 @@
 // One segment of a partition log: `<baseOffset>.log` holds record batches back to back exactly as
 // appended; `.index` and `.timeindex` are sparse lookups rebuilt from the log when in doubt.
 // A segment is active (appends, indexes in memory) until sealed by a roll.
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, unlinkSync } from 'node:fs'
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, unlinkSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { assert } from '@tributary/protocol'
@@ -25,7 +25,22 @@ export interface SegmentLimits {
 export interface SegmentRecovery {
   validBytes: number
   truncatedBytes: number
+  /** Bytes read and checked (less than the file when resumed from an anchor). */
+  scannedBytes: number
   problem: ScanProblem | undefined
+}
+
+/** A segment state known to be on disk, from which recovery may resume (stored in the checkpoint). */
+export interface SegmentAnchor {
+  baseOffset: bigint
+  position: number
+  nextOffset: bigint
+  maxTimestampMs: number
+  offsetOfMaxTimestamp: bigint
+  firstBatchTimestampMs: number
+  bytesSinceIndexEntry: number
+  offsetIndexEntries: number
+  timeIndexEntries: number
 }
 
 /** `00000000000000000042.log`: 20 digits so that names sort like offsets. */
@@ -146,15 +161,28 @@ export class LogSegment {
   }
 
   /**
-   * Rebuilds the indexes and the in-memory state by scanning every batch from the start,
-   * checking framing, CRC-32C and offset order; cuts the file at the first bad batch.
+   * Rebuilds the indexes and the in-memory state by scanning the batches, checking framing,
+   * CRC-32C and offset order; cuts the file at the first bad batch. Scans from `anchor` (a state
+   * known to be on disk, see `anchor()`) when it checks out, else from the start.
    */
-  recover(): SegmentRecovery {
-    this.offsetIndex.file.truncate(0)
-    this.timeIndex.file.truncate(0)
-    this.#resetState()
-    const scanner = this.scanner()
+  recover(anchor?: SegmentAnchor): SegmentRecovery {
     let position = 0
+    if (anchor !== undefined && this.#canResumeFrom(anchor)) {
+      this.offsetIndex.file.truncate(anchor.offsetIndexEntries)
+      this.timeIndex.file.truncate(anchor.timeIndexEntries)
+      this.#nextOffset = anchor.nextOffset
+      this.#maxTimestampMs = anchor.maxTimestampMs
+      this.#offsetOfMaxTimestamp = anchor.offsetOfMaxTimestamp
+      this.#firstBatchTimestampMs = anchor.firstBatchTimestampMs
+      this.#bytesSinceIndexEntry = anchor.bytesSinceIndexEntry
+      position = anchor.position
+    } else {
+      this.offsetIndex.file.truncate(0)
+      this.timeIndex.file.truncate(0)
+      this.#resetState()
+    }
+    const scanner = this.scanner()
+    const scannedFrom = position
     let problem: ScanProblem | undefined
     while (position < this.#sizeBytes) {
       const frame = scanner.frameAt(position)
@@ -168,7 +196,39 @@ export class LogSegment {
     const truncatedBytes = this.#sizeBytes - position
     if (truncatedBytes > 0) this.#truncateFile(position)
     this.#adoptFirstBatchTime()
-    return { validBytes: position, truncatedBytes, problem }
+    return { validBytes: position, truncatedBytes, problem, scannedBytes: position - scannedFrom + truncatedBytes }
+  }
+
+  /**
+   * The state after the last appended batch: with the log fsynced up to `position` and the
+   * index files fsynced up to the entry counts (`syncIndexes`), recovery can resume from it.
+   */
+  anchor(): SegmentAnchor {
+    return {
+      baseOffset: this.baseOffset,
+      position: this.#sizeBytes,
+      nextOffset: this.#nextOffset,
+      maxTimestampMs: this.#maxTimestampMs,
+      offsetOfMaxTimestamp: this.#offsetOfMaxTimestamp,
+      firstBatchTimestampMs: this.#firstBatchTimestampMs,
+      bytesSinceIndexEntry: this.#bytesSinceIndexEntry,
+      offsetIndexEntries: this.offsetIndex.file.entryCount,
+      timeIndexEntries: this.timeIndex.file.entryCount,
+    }
+  }
+
+  /** Writes and fsyncs the index files (blocking; used before a checkpoint names an anchor). */
+  syncIndexes(): void {
+    this.persistIndexes()
+    for (const path of [this.offsetIndex.file.path, this.timeIndex.file.path]) {
+      if (!existsSync(path)) continue
+      const fd = openSync(path, 'r')
+      try {
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+    }
   }
 
   /**
@@ -295,6 +355,16 @@ export class LogSegment {
   /** A segment found on disk is as old as its first batch, unless that time is in the future. */
   #adoptFirstBatchTime(): void {
     if (this.#firstBatchTimestampMs >= 0 && this.#firstBatchTimestampMs < this.#createdMs) this.#createdMs = this.#firstBatchTimestampMs
+  }
+
+  #canResumeFrom(anchor: SegmentAnchor): boolean {
+    if (anchor.baseOffset !== this.baseOffset || anchor.position > this.#sizeBytes || anchor.position < 0) return false
+    if (anchor.offsetIndexEntries > this.offsetIndex.file.entryCount || anchor.timeIndexEntries > this.timeIndex.file.entryCount) return false
+    if (anchor.offsetIndexEntries === 0) return true
+    // The last index entry kept must point at the batch it names.
+    const entry = this.offsetIndex.file.entry(anchor.offsetIndexEntries - 1, (view) => ({ relativeOffset: view.getInt32(0), position: view.getInt32(4) }))
+    const frame = entry.position < anchor.position ? this.scanner().frameAt(entry.position) : 'truncated'
+    return typeof frame !== 'string' && frame.baseOffset === this.baseOffset + BigInt(entry.relativeOffset)
   }
 
   #relative(offset: bigint): number {

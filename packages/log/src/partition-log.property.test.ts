@@ -16,6 +16,7 @@ type Operation =
   | { kind: 'deleteRecords'; fraction: number }
   | { kind: 'retention' }
   | { kind: 'tear'; bytes: number }
+  | { kind: 'flush' }
 
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('append' as const), timestamps: fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 6 }), logAppendTime: fc.boolean() }) },
@@ -23,6 +24,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteRecords' as const), fraction: fc.double({ min: 0, max: 1, noNaN: true }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('retention' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tear' as const), bytes: fc.integer({ min: 1, max: 120 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('flush' as const) }) },
 )
 
 const config = resolveTopicConfig({ 'segment.bytes': '1500', 'index.interval.bytes': '200', 'retention.ms': '5000' })
@@ -60,6 +62,10 @@ test('reads and timestamp lookups match a model under random operations', async 
             assert.ok(log.logEndOffset <= BigInt(model.length))
             if (size > 0) assert.ok(log.logEndOffset < BigInt(model.length), 'the torn batch is gone')
             model.length = Number(log.logEndOffset)
+          } else if (step.kind === 'flush') {
+            // An fsync round, then a periodic checkpoint: later crashes resume recovery from its anchor.
+            await log.flush()
+            log.runRetention(nowMs)
           } else {
             log.runRetention(nowMs)
           }
@@ -70,7 +76,7 @@ test('reads and timestamp lookups match a model under random operations', async 
         directory.remove()
       }
     }),
-    { numRuns: 30 },
+    { numRuns: 40 },
   )
 })
 

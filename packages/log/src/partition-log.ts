@@ -7,6 +7,7 @@ import type { BatchFrame } from './batch-frame.ts'
 import { LogError, LogErrorCode, LogOffsetOutOfRangeError } from './errors.ts'
 import { GroupCommit } from './group-commit.ts'
 import { LogSegment } from './log-segment.ts'
+import type { SegmentAnchor } from './log-segment.ts'
 import { writePartitionCheckpoint } from './partition-checkpoint.ts'
 import { countBelowLogStartOffset, decideRetention } from './retention.ts'
 import type { RetentionReason } from './retention.ts'
@@ -94,6 +95,8 @@ export class PartitionLog {
   /** Every offset below this is fsynced. */
   #durableOffset: bigint
   #checkpointedRecoveryPoint: bigint
+  /** The active segment's state as of the last completed fsync round (see LogSegment.anchor). */
+  #durableAnchor: SegmentAnchor | undefined
   #dirty = new Set<LogSegment>()
   readonly #groupCommit = new GroupCommit(() => this.#syncRound())
   #failure: LogError | undefined
@@ -342,6 +345,7 @@ export class PartitionLog {
   async #syncRound(): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure
     const targetOffset = this.#logEndOffset
+    const anchor = this.#active.anchor()
     const segments = [...this.#dirty]
     this.#dirty.clear()
     try {
@@ -352,6 +356,7 @@ export class PartitionLog {
     this.#syncCount++
     const advanced = targetOffset > this.#durableOffset
     if (advanced) this.#durableOffset = targetOffset
+    this.#durableAnchor = anchor
     if (segments.some((segment) => segment.isSealed) && !this.#closed) this.#writeCheckpoint()
     if (advanced && this.flushPolicy === 'every-batch') this.#onHighWatermark?.(this)
   }
@@ -372,9 +377,14 @@ export class PartitionLog {
     return deletedBytes
   }
 
+  /** Writes logStartOffset and the recovery point, plus the active segment's anchor once its indexes are fsynced. */
   #writeCheckpoint(): void {
     const recoveryPoint = this.#durableOffset
-    writePartitionCheckpoint(this.dir, { logStartOffset: this.#logStartOffset, recoveryPoint })
+    const active = this.#active
+    let anchor = this.#durableAnchor
+    if (anchor !== undefined && (anchor.baseOffset !== active.baseOffset || active.isSealed)) anchor = undefined
+    if (anchor !== undefined) active.syncIndexes()
+    writePartitionCheckpoint(this.dir, { logStartOffset: this.#logStartOffset, recoveryPoint, anchor })
     this.#checkpointedRecoveryPoint = recoveryPoint
   }
 

@@ -60,8 +60,9 @@ export function openPartitionLog(options: OpenPartitionLogOptions): PartitionLog
       segment.recover()
       recovered = true
     } else if (needsScan) {
-      const result = segment.recover()
+      const result = segment.recover(isLast ? checkpoint.anchor : undefined)
       recovered = true
+      options.onRecovery?.(`${options.topic}-${options.partition}: segment ${baseOffset} re-validated ${result.scannedBytes} of ${result.validBytes + result.truncatedBytes} bytes`)
       if (result.truncatedBytes > 0) {
         options.onRecovery?.(`${options.topic}-${options.partition}: cut ${result.truncatedBytes} bytes (${result.problem}) from segment ${baseOffset} at byte ${result.validBytes}`)
         // Nothing after a torn batch can be trusted: later segments go too.

@@ -15,7 +15,7 @@ const ApiKeys = {
 const groupApis = [ApiKeys.FindCoordinator, ApiKeys.JoinGroup, ApiKeys.SyncGroup, ApiKeys.Heartbeat, ApiKeys.LeaveGroup, ApiKeys.OffsetFetch, ApiKeys.OffsetCommit]
 const apiName = (apiKey: number) => Object.entries(ApiKeys).find(([, key]) => key === apiKey)?.[0] ?? `api key ${apiKey}`
 
-type TestContext = { skip(reason: string): void }
+type TestContext = { skip(reason: string): void; diagnostic(message: string): void }
 
 export type ClientSuiteOptions = {
   /** Records per compression codec; `TRIBUTARY_COMPAT_RECORDS` overrides it. */
@@ -38,6 +38,8 @@ export async function defineClientSuite(driver: ClientDriver, options: ClientSui
 }
 
 function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: number, options: ClientSuiteOptions): void {
+  // Names carry client and target so tests.allow can list them one per line.
+  const name = (check: string) => `${driver.name}/${target.name}: ${check}`
   let running: RunningTarget
   let topicNumber = 0
   const freshTopic = async (purpose: string) => {
@@ -65,7 +67,7 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
   const dataApis = [ApiKeys.Produce, ApiKeys.Fetch, ApiKeys.ListOffsets, ApiKeys.Metadata, ...(driver.consumesThroughGroup ? groupApis : [])]
   after(async () => { await running?.close() })
 
-  test('metadata lists the broker and the topic with its partitions', { timeout: testTimeoutMs }, async (context) => {
+  test(name('metadata lists the broker and the topic with its partitions'), { timeout: testTimeoutMs }, async (context) => {
     if (!needs(context, [ApiKeys.Metadata])) return
     const topic = await freshTopic('metadata')
     const metadata = await driver.metadata(running.bootstrap, [topic])
@@ -75,7 +77,7 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
   })
 
   const adminSkip = driver.missing?.createTopic ?? target.lacks.admin
-  test('create and delete a topic', { skip: adminSkip, timeout: testTimeoutMs }, async (context) => {
+  test(name('create and delete a topic'), { skip: adminSkip, timeout: testTimeoutMs }, async (context) => {
     if (!needs(context, [ApiKeys.CreateTopics, ApiKeys.DeleteTopics])) return
     const topic = `compat-${driver.name}-admin-${Date.now()}`
     await driver.createTopic!(running.bootstrap, topic, 3)
@@ -91,9 +93,10 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
   const countNote = options.recordsReason && process.env.TRIBUTARY_COMPAT_RECORDS === undefined ? ` (${options.recordsReason})` : ''
   for (const codec of codecs) {
     const codecSkip = driver.codecs.supported.includes(codec) ? undefined : driver.codecs.missingReason ?? `${driver.name} cannot produce ${codec}`
-    test(`produce ${recordsPerCodec} keyed records with ${codec}, consume them back byte-identical and in order per partition${countNote}`,
+    test(name(`produce keyed records with ${codec}, consume them back byte-identical and in order per partition`),
       { skip: codecSkip, timeout: testTimeoutMs }, async (context) => {
         if (!needs(context, dataApis)) return
+        context.diagnostic(`${recordsPerCodec} records${countNote}`)
         const topic = await freshTopic(codec)
         const records = makeRecords(recordsPerCodec, codec)
         await driver.produce(running.bootstrap, { topic, records, compression: codec })
@@ -102,7 +105,7 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
       })
   }
 
-  test('offsets by timestamp', { skip: driver.missing?.offsetsForTimes ?? target.lacks.offsetsForTimes, timeout: testTimeoutMs }, async (context) => {
+  test(name('offsets by timestamp'), { skip: driver.missing?.offsetsForTimes ?? target.lacks.offsetsForTimes, timeout: testTimeoutMs }, async (context) => {
     if (!needs(context, dataApis)) return
     const topic = await freshTopic('timestamps')
     const before = makeRecords(400, 'before', 2)
@@ -120,7 +123,7 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
     assert.deepEqual([...future.values()], Array(defaultPartitions).fill(-1), 'a timestamp after every record has no offset (-1)')
   })
 
-  test('describe and alter topic configs', { skip: driver.missing?.describeConfigs ?? target.lacks.configs, timeout: testTimeoutMs }, async (context) => {
+  test(name('describe and alter topic configs'), { skip: driver.missing?.describeConfigs ?? target.lacks.configs, timeout: testTimeoutMs }, async (context) => {
     if (!needs(context, [ApiKeys.DescribeConfigs, ApiKeys.AlterConfigs])) return
     const topic = await freshTopic('configs')
     const initial = await driver.describeConfigs!(running.bootstrap, topic)

@@ -11,10 +11,10 @@
 // On encode we write RAW snappy, as librdkafka does (its producer calls its raw block compressor;
 // it never writes xerial framing). Every reader we know accepts raw: the Java client
 // (SnappyInputStream falls back to a raw block when the magic is absent), librdkafka, kafkajs and
-// @platformatic/kafka. Xerial is NOT accepted everywhere: @platformatic/kafka 1.35's wasm snappy
-// decoder fails on xerial-framed batches (measured in bench/protocol/record-batch.bench.ts), and
-// it is our own client stack. `snappyCompressXerial` produces the Java client's exact framing
-// (32 KiB blocks) for tests and for peers that want it.
+// @platformatic/kafka. Xerial is not accepted everywhere: @platformatic/kafka 1.35 failed on
+// xerial-framed batches (2.12 reads both). Verified: librdkafka 2.0.2 consumes both our raw and
+// our xerial output (records/testdata/capture-librdkafka.py --verify). `snappyCompressXerial`
+// produces the Java client's exact framing (32 KiB blocks) for tests and peers that want it.
 //
 // Bounding: a raw block starts with its uncompressed length, so the total output is known before
 // any allocation; we refuse past maxDecompressedBytes without decoding.

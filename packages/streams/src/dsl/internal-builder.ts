@@ -4,6 +4,7 @@ import { Topology } from '../topology/topology.ts'
 import type { ProcessorSupplier, ProcessorContext } from '../runtime/processor.ts'
 import type { StoreBuilder } from '../state/state-store.ts'
 import type { ValueAndTimestamp } from '../state/windowed.ts'
+import type { KeyValueStore } from '../state/key-value-store.ts'
 
 export class InternalBuilder {
   readonly topology = new Topology()
@@ -43,7 +44,7 @@ export function storeGetter<K, V>(storeName: string): ValueGetterSupplier<K, V> 
   return {
     storeNames: [storeName],
     create(context) {
-      const store = context.getStateStore<import('../state/key-value-store.ts').KeyValueStore<K, ValueAndTimestamp<V>>>(storeName)
+      const store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<V>>>(storeName)
       return (key) => store.get(key)
     },
   }

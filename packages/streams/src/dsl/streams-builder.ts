@@ -3,7 +3,7 @@
 import type { Topology } from '../topology/topology.ts'
 import type { StoreBuilder } from '../state/state-store.ts'
 import { Stores } from '../state/stores.ts'
-import { Serdes } from '../serde/serde.ts'
+import { Serdes, type Serde } from '../serde/serde.ts'
 import type { ProcessorSupplier } from '../runtime/processor.ts'
 import { InternalBuilder, storeGetter } from './internal-builder.ts'
 import type { Consumed, Materialized } from './options.ts'
@@ -65,7 +65,7 @@ export class StreamsBuilder {
 }
 
 /** The store behind a table: key → ValueAndTimestamp. */
-export function timestampedKeyValueStore<K, V>(storeName: string, keySerde: import('../serde/serde.ts').Serde<K> | undefined, materialized: Materialized<K, V>) {
+export function timestampedKeyValueStore<K, V>(storeName: string, keySerde: Serde<K> | undefined, materialized: Materialized<K, V>) {
   const builder = Stores.keyValueStoreBuilder(storeName, keySerde ?? Serdes.Json<K>(), Serdes.Json<V>())
   return materialized.loggingEnabled === false ? builder.withLoggingDisabled() : builder
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unused-vars -- type tests bind values only to inspect their types */
 // Type-level tests of the DSL generics, checked by `npm run typecheck` (tsc), never executed:
 // each `@ts-expect-error` line must fail to compile, each assertion must hold.
 import { StreamsBuilder, Serdes, TimeWindows, SessionWindows, JoinWindows, type KStream, type KTable, type Windowed, type GlobalKTable } from '../index.ts'

@@ -6,6 +6,7 @@ import { Serdes } from '../serde/serde.ts'
 import { sessionWindowedSerde, timeWindowedSerde } from '../serde/windowed-serde.ts'
 import { Stores } from '../state/stores.ts'
 import type { WindowStore } from '../state/window-store.ts'
+import type { SessionStore } from '../state/session-store.ts'
 import type { ValueAndTimestamp, Windowed } from '../state/windowed.ts'
 import { requireArgument } from '../errors.ts'
 import type { ValueGetterSupplier } from './internal-builder.ts'
@@ -141,7 +142,7 @@ export class SessionWindowedKStream<K, V> {
       getter: {
         storeNames: [added.storeName],
         create(context) {
-          const store = context.getStateStore<import('../state/session-store.ts').SessionStore<K, VA>>(added.storeName)
+          const store = context.getStateStore<SessionStore<K, VA>>(added.storeName)
           return (key) => {
             const value = store.fetchSession(key.key, key.window.startMs, key.window.endMs)
             return value === null ? null : { value, timestamp: key.window.endMs }
@@ -149,7 +150,8 @@ export class SessionWindowedKStream<K, V> {
         },
       },
       queryableStoreName: added.storeName,
-      windowGraceMs: windows.graceMs,
+      // A session closes gap + grace after its end (Kafka's window grace search for sessions).
+      windowGraceMs: windows.graceMs + windows.inactivityGapMs,
     })
   }
 }

@@ -1,7 +1,7 @@
 // Stream-table and stream-GlobalKTable joins (KStreamKTableJoin): each stream record looks up
 // the table's current value. The result keeps the stream record's key and timestamp. An inner
 // join drops records without a match; a left join calls the joiner with null. Records with a
-// null value, and (inner) records with a null key, are dropped and counted.
+// null value, and (inner) records whose lookup key is null, are dropped and counted.
 import type { ProcessorContext, ProcessorSupplier } from '../../runtime/processor.ts'
 import type { ValueGetterSupplier } from '../internal-builder.ts'
 
@@ -27,7 +27,8 @@ export function streamTableJoinSupplier<K, V, KT, VT, VR>(options: StreamTableJo
           context.recordDropped('null-value', 'stream-table join skips records with a null value')
           return
         }
-        const tableKey = record.key === null || record.key === undefined ? null : options.keySelector(record.key, record.value)
+        // KTable joins look up the record key (identity selector); GlobalKTable joins a derived key.
+        const tableKey = options.keySelector(record.key, record.value)
         if (tableKey === null || tableKey === undefined) {
           if (options.leftJoin) context.forward(record.withValue(options.joiner(record.value, null, record.key)))
           else context.recordDropped('null-key', 'stream-table join needs a key to look up')

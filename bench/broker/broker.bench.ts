@@ -1,0 +1,241 @@
+// Broker throughput: kcat produce and consume against OUR broker (flush policy `os`, data on
+// disk) and against refbroker (librdkafka's in-memory mock) in the same run, 100 B and 1 KiB
+// records over several partitions. Reports records/s, MB/s (10^6 bytes of record values), broker
+// CPU and peak RSS per phase, and the ours/refbroker ratios. Method and caveats: README.md.
+//
+// Run: npx node bench/broker/broker.bench.ts [--quick]
+// Env: BENCH_BROKER_TARGETS=ours,refbroker  BENCH_BROKER_SIZES=100,1024  BENCH_BROKER_PARTITIONS=64
+//      BENCH_BROKER_RECORDS_100=1000000  BENCH_BROKER_RECORDS_1024=250000 (BENCH_BROKER_RECORDS_<size>)
+//      BENCH_BROKER_WORK_DIR (payload files and data dirs; default $TMPDIR/tributary-bench-broker)
+//      BENCH_BROKER_PRODUCER_CONFIG / BENCH_BROKER_CONSUMER_CONFIG="k=v,k=v"  (kcat -X settings)
+//      BENCH_BROKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  (flags for our broker's Node)
+import { spawnSync } from 'node:child_process'
+import { readdirSync, rmSync, statSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { configFromEnvironment, consumeAll, defaultConsumerConfig, defaultProducerConfig, produceFile } from './kcat.ts'
+import { ensurePayloadFile } from './payload.ts'
+import { measurePhase, memoryStatus } from './process-sampler.ts'
+import type { PhaseResources } from './process-sampler.ts'
+import { ensureRefbroker, startOurBroker, startRefbroker, targetNames } from './targets.ts'
+import type { BenchBroker, TargetName } from './targets.ts'
+
+export interface PhaseFigure extends PhaseResources {
+  recordsPerSecond: number
+  /** Record value bytes per second / 10^6. */
+  mbPerSecond: number
+}
+
+export interface BrokerBenchFigure {
+  target: TargetName
+  valueBytes: number
+  records: number
+  partitions: number
+  /** Broker RSS once started and the topic exists, before any load. */
+  idleRssBytes: number
+  produce: PhaseFigure
+  consume: PhaseFigure
+  /** Size of the data directory after the run (ours only). */
+  dataDirBytes?: number
+}
+
+export interface BrokerBenchRatio {
+  valueBytes: number
+  /** ours / refbroker records per second (>= 1: we are at least as fast). */
+  produce: number
+  consume: number
+}
+
+export interface BrokerBenchResult {
+  figures: BrokerBenchFigure[]
+  ratios: BrokerBenchRatio[]
+  /** "target size: message" for combinations that failed. */
+  errors: string[]
+}
+
+export interface BrokerBenchOptions {
+  targets?: readonly TargetName[]
+  valueSizes?: readonly number[]
+  partitions?: number
+  /** Records per value size. */
+  records?: (valueBytes: number) => number
+  workDir?: string
+  print?: boolean
+}
+
+const DEFAULT_RECORDS: Readonly<Record<number, number>> = { 100: 1_000_000, 1024: 250_000 }
+
+function environmentNumber(name: string, fallback: number): number {
+  const text = process.env[name]
+  if (text === undefined || text === '') return fallback
+  const value = Number(text.replaceAll('_', ''))
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got '${text}'`)
+  return value
+}
+
+/** Options from BENCH_BROKER_* variables; `quick` divides the record counts by 10. */
+export function optionsFromEnvironment(quick: boolean): BrokerBenchOptions {
+  const targets = (process.env.BENCH_BROKER_TARGETS ?? targetNames.join(',')).split(',').map((name) => name.trim())
+  for (const name of targets) if (!(targetNames as readonly string[]).includes(name)) throw new Error(`BENCH_BROKER_TARGETS: unknown target '${name}'`)
+  const valueSizes = (process.env.BENCH_BROKER_SIZES ?? '100,1024').split(',').map(Number)
+  return {
+    targets: targets as TargetName[],
+    valueSizes,
+    partitions: environmentNumber('BENCH_BROKER_PARTITIONS', 64),
+    records: (valueBytes) => {
+      const records = environmentNumber(`BENCH_BROKER_RECORDS_${valueBytes}`, DEFAULT_RECORDS[valueBytes] ?? Math.round(250_000_000 / valueBytes))
+      return quick ? Math.max(1000, Math.round(records / 10)) : records
+    },
+    workDir: process.env.BENCH_BROKER_WORK_DIR,
+  }
+}
+
+/** Runs every target × size combination; prints progress to stderr and the tables to stdout. */
+export async function run(options: BrokerBenchOptions = optionsFromEnvironment(false)): Promise<BrokerBenchResult> {
+  const targets = options.targets ?? targetNames
+  const valueSizes = options.valueSizes ?? [100, 1024]
+  const partitions = options.partitions ?? 64
+  const recordsFor = options.records ?? ((valueBytes: number) => DEFAULT_RECORDS[valueBytes] ?? 100_000)
+  const workDir = options.workDir ?? join(tmpdir(), 'tributary-bench-broker')
+  const print = options.print ?? true
+  const log = (line: string): void => {
+    if (print) process.stderr.write(`${line}\n`)
+  }
+  const producerConfig = configFromEnvironment(defaultProducerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')
+  const consumerConfig = configFromEnvironment(defaultConsumerConfig, 'BENCH_BROKER_CONSUMER_CONFIG')
+  const refbroker = targets.includes('refbroker') ? ensureRefbroker(log) : undefined
+  if (print) printPreamble(partitions, producerConfig, consumerConfig)
+
+  const figures: BrokerBenchFigure[] = []
+  const errors: string[] = []
+  const steps = valueSizes.length * targets.length
+  let step = 0
+  for (const valueBytes of valueSizes) {
+    const records = recordsFor(valueBytes)
+    log(`payload: ${records} x ${valueBytes} B`)
+    const payload = ensurePayloadFile(workDir, valueBytes, records)
+    for (const target of targets) {
+      step++
+      const label = `[${step}/${steps}] ${target} ${valueBytes} B x ${records}, ${partitions} partitions`
+      const topic = `bench-${valueBytes}b`
+      const dataDir = join(workDir, `data-${target}-${valueBytes}b-${process.pid}`)
+      let broker: BenchBroker | undefined
+      try {
+        broker = target === 'ours' ? await startOurBroker({ dataDir, partitions, nodeArguments: nodeArgumentsFromEnvironment() }) : await startRefbroker(refbroker!, new Map([[topic, partitions]]))
+        await broker.createTopic(topic, partitions)
+        const idleRssBytes = memoryStatus(broker.pid).rssBytes
+        log(`${label}: produce ...`)
+        const active = broker
+        const produced = await measurePhase(active.pid, () => produceFile(active.bootstrap, topic, payload, producerConfig))
+        const produce = phaseFigure(produced.resources, records, valueBytes)
+        log(`${label}: produce ${formatRate(produce)}; consume ...`)
+        const retained = await active.retainedRecords(topic)
+        if (retained !== undefined && retained !== records) throw new Error(`broker holds ${retained} records after producing ${records}`)
+        const consumed = await measurePhase(active.pid, () => consumeAll(active.bootstrap, topic, consumerConfig))
+        if (consumed.result.records !== records || consumed.result.valueBytes !== records * valueBytes) {
+          throw new Error(`consumed ${consumed.result.records} records / ${consumed.result.valueBytes} B, produced ${records} / ${records * valueBytes} B`)
+        }
+        const consume = phaseFigure(consumed.resources, records, valueBytes)
+        log(`${label}: consume ${formatRate(consume)}`)
+        figures.push({ target, valueBytes, records, partitions, idleRssBytes, produce, consume, dataDirBytes: target === 'ours' ? directoryBytes(dataDir) : undefined })
+      } catch (error) {
+        const message = `${target} ${valueBytes} B: ${(error as Error).message}`
+        log(`${label}: FAILED ${message}`)
+        errors.push(message)
+      } finally {
+        await broker?.stop()
+        if (process.env.BENCH_BROKER_KEEP_DATA === undefined) rmSync(dataDir, { recursive: true, force: true })
+      }
+    }
+  }
+  const ratios = ratiosOf(figures, valueSizes)
+  if (print) printTables(figures, ratios, errors)
+  return { figures, ratios, errors }
+}
+
+function nodeArgumentsFromEnvironment(): string[] {
+  const text = process.env.BENCH_BROKER_NODE_ARGS ?? ''
+  return text.split(/\s+/).filter((part) => part !== '')
+}
+
+function phaseFigure(resources: PhaseResources, records: number, valueBytes: number): PhaseFigure {
+  const seconds = resources.elapsedMs / 1000
+  return { ...resources, recordsPerSecond: records / seconds, mbPerSecond: (records * valueBytes) / 1e6 / seconds }
+}
+
+function ratiosOf(figures: readonly BrokerBenchFigure[], valueSizes: readonly number[]): BrokerBenchRatio[] {
+  const ratios: BrokerBenchRatio[] = []
+  for (const valueBytes of valueSizes) {
+    const ours = figures.find((figure) => figure.target === 'ours' && figure.valueBytes === valueBytes)
+    const reference = figures.find((figure) => figure.target === 'refbroker' && figure.valueBytes === valueBytes)
+    if (ours === undefined || reference === undefined) continue
+    ratios.push({
+      valueBytes,
+      produce: ours.produce.recordsPerSecond / reference.produce.recordsPerSecond,
+      consume: ours.consume.recordsPerSecond / reference.consume.recordsPerSecond,
+    })
+  }
+  return ratios
+}
+
+function directoryBytes(path: string): number {
+  let total = 0
+  for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size
+  }
+  return total
+}
+
+function formatRate(figure: PhaseFigure): string {
+  return `${Math.round(figure.recordsPerSecond).toLocaleString('en-US')} rec/s, ${figure.mbPerSecond.toFixed(1)} MB/s in ${(figure.elapsedMs / 1000).toFixed(2)} s`
+}
+
+const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
+const percent = (part: number, whole: number): string => `${Math.round((100 * part) / whole)}%`
+
+function printPreamble(partitions: number, producerConfig: Readonly<Record<string, string>>, consumerConfig: Readonly<Record<string, string>>): void {
+  const kcat = spawnSync('kcat', ['-V'], { encoding: 'utf8' }).stdout.split('\n').find((line) => line.startsWith('Version')) ?? 'kcat ?'
+  console.log(`broker bench: ${partitions} partitions, ${kcat.trim()}, node ${process.version}, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`)
+  console.log(`producer: ${Object.entries(producerConfig).map(([key, value]) => `${key}=${value}`).join(' ')}`)
+  console.log(`consumer: ${Object.entries(consumerConfig).map(([key, value]) => `${key}=${value}`).join(' ') || 'librdkafka defaults'}`)
+}
+
+function printTables(figures: readonly BrokerBenchFigure[], ratios: readonly BrokerBenchRatio[], errors: readonly string[]): void {
+  const header = ['target', 'size', 'records', 'produce rec/s', 'MB/s', 'broker CPU', 'kcat CPU', 'peak RSS MiB', 'consume rec/s', 'MB/s', 'broker CPU', 'kcat CPU', 'peak RSS MiB', 'idle RSS MiB', 'disk MiB']
+  const rows = figures.map((figure) => [
+    figure.target,
+    `${figure.valueBytes} B`,
+    String(figure.records),
+    Math.round(figure.produce.recordsPerSecond).toLocaleString('en-US'),
+    figure.produce.mbPerSecond.toFixed(1),
+    percent(figure.produce.brokerCpuMs, figure.produce.elapsedMs),
+    percent(figure.produce.clientCpuMs, figure.produce.elapsedMs),
+    mib(figure.produce.brokerPeakRssBytes),
+    Math.round(figure.consume.recordsPerSecond).toLocaleString('en-US'),
+    figure.consume.mbPerSecond.toFixed(1),
+    percent(figure.consume.brokerCpuMs, figure.consume.elapsedMs),
+    percent(figure.consume.clientCpuMs, figure.consume.elapsedMs),
+    mib(figure.consume.brokerPeakRssBytes),
+    mib(figure.idleRssBytes),
+    figure.dataDirBytes === undefined ? '-' : mib(figure.dataDirBytes),
+  ])
+  console.log()
+  printAligned([header, ...rows])
+  if (ratios.length > 0) {
+    console.log('\nours / refbroker (records/s; target >= 1.00):')
+    printAligned([['size', 'produce', 'consume'], ...ratios.map((ratio) => [`${ratio.valueBytes} B`, ratio.produce.toFixed(2), ratio.consume.toFixed(2)])])
+  }
+  const ours100 = figures.find((figure) => figure.target === 'ours' && figure.valueBytes === 100)
+  if (ours100 !== undefined) console.log(`\nours, produce 100 B: ${Math.round(ours100.produce.recordsPerSecond).toLocaleString('en-US')} rec/s (target >= 1,000,000)`)
+  for (const error of errors) console.log(`FAILED ${error}`)
+}
+
+function printAligned(rows: readonly string[][]): void {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
+  for (const row of rows) console.log(row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '))
+}
+
+if (import.meta.main) {
+  const result = await run(optionsFromEnvironment(process.argv.includes('--quick')))
+  process.exitCode = result.errors.length === 0 ? 0 : 1
+}

@@ -1,0 +1,188 @@
+// The two brokers the benchmark compares, each run as its own child process so its RSS and CPU
+// are its own: OUR broker (`bin/tributary.js broker`, flush policy `os`, data on disk) and
+// refbroker (librdkafka's in-memory mock cluster, /work/shared/tools/refbroker).
+import { spawn, spawnSync } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { Interface } from 'node:readline'
+
+export const targetNames = ['ours', 'refbroker'] as const
+export type TargetName = (typeof targetNames)[number]
+
+export interface BenchBroker {
+  readonly name: TargetName
+  readonly pid: number
+  /** host:port for kcat -b. */
+  readonly bootstrap: string
+  /** Creates `topic` with `partitions` partitions (before any timing starts). */
+  createTopic(topic: string, partitions: number): Promise<void>
+  /** Records the broker still holds for `topic` (sum of highWatermark - logStartOffset), if it can tell. */
+  retainedRecords(topic: string): Promise<number | undefined>
+  /** SIGTERM, then waits for exit (SIGKILL after `timeoutMs`). */
+  stop(timeoutMs?: number): Promise<void>
+}
+
+export const repositoryRoot = join(import.meta.dirname, '..', '..')
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
+
+/** Next line from a readline interface, or an error if the process exits or `timeoutMs` passes first. */
+function nextLine(lines: Interface, child: ChildProcess, what: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer)
+      lines.off('line', onLine)
+      child.off('exit', onExit)
+    }
+    const onLine = (line: string): void => {
+      cleanup()
+      resolve(line)
+    }
+    const onExit = (code: number | null): void => {
+      cleanup()
+      reject(new Error(`${what}: process exited (${code}) before printing a line`))
+    }
+    const timer = setTimeout(() => {
+      cleanup()
+      reject(new Error(`${what}: no line within ${timeoutMs} ms`))
+    }, timeoutMs)
+    lines.on('line', onLine)
+    child.once('exit', onExit)
+  })
+}
+
+/** Topic metadata through kcat -L: the number of partitions, or 0 when the topic is absent. */
+export function kcatPartitionCount(bootstrap: string, topic: string): number {
+  const result = spawnSync('kcat', ['-L', '-b', bootstrap, '-t', topic, '-m', '10'], { encoding: 'utf8', timeout: 20_000 })
+  const match = /topic "[^"]+" with (\d+) partitions/.exec(result.stdout ?? '')
+  return match === null ? 0 : Number(match[1])
+}
+
+export interface OurBrokerOptions {
+  dataDir: string
+  /** Extra Node flags for the broker process (e.g. --cpu-prof). */
+  nodeArguments?: readonly string[]
+  logLevel?: string
+}
+
+/**
+ * Starts `node bin/tributary.js broker --port 0 --flush-policy os` on the same Node binary as
+ * this process. Topics are made by auto-creation with `--num-partitions`, so a broker instance
+ * serves topics of one partition count: createTopic checks that it matches.
+ */
+export async function startOurBroker(options: OurBrokerOptions & { partitions: number }): Promise<BenchBroker> {
+  mkdirSync(options.dataDir, { recursive: true })
+  const cliArguments = ['broker', '--port', '0', '--data-dir', options.dataDir, '--flush-policy', 'os', '--num-partitions', String(options.partitions), '--log-level', options.logLevel ?? 'warn']
+  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), join(repositoryRoot, 'bin', 'tributary.js'), ...cliArguments], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout! })
+  const first = await nextLine(lines, child, 'tributary broker', 60_000)
+  const match = /^listening on (\S+):(\d+)$/.exec(first)
+  if (match === null) {
+    child.kill('SIGKILL')
+    throw new Error(`tributary broker printed '${first}', expected 'listening on HOST:PORT'`)
+  }
+  const bootstrap = `${match[1]}:${match[2]}`
+  return {
+    name: 'ours',
+    pid: child.pid!,
+    bootstrap,
+    async createTopic(topic, partitions) {
+      if (partitions !== options.partitions) throw new Error(`this broker auto-creates ${options.partitions} partitions, not ${partitions}`)
+      // Metadata naming the topic auto-creates it (kcat -L is a producer handle, which allows that).
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const found = kcatPartitionCount(bootstrap, topic)
+        if (found === partitions) return
+        if (found !== 0) throw new Error(`topic ${topic} has ${found} partitions, expected ${partitions}`)
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+      throw new Error(`topic ${topic} was not auto-created on ${bootstrap}`)
+    },
+    async retainedRecords() {
+      return undefined
+    },
+    async stop(timeoutMs = 30_000) {
+      child.kill('SIGTERM')
+      await waitForExit(child, timeoutMs)
+    },
+  }
+}
+
+/** Where refbroker's sources are: REFBROKER_SOURCE_DIR, else ../shared/tools/refbroker next to the repository. */
+export function refbrokerSourceDir(): string {
+  return process.env.REFBROKER_SOURCE_DIR ?? join(repositoryRoot, '..', 'shared', 'tools', 'refbroker')
+}
+
+/**
+ * Path of a refbroker binary, building it if needed: REFBROKER_BIN when set (used as is), else
+ * /tmp/refbroker-bench/refbroker (or REFBROKER_OUT), rebuilt with the source tree's build.sh when
+ * missing or older than refbroker.c. Needs gcc and librdkafka-dev (build.sh says how to get them).
+ */
+export function ensureRefbroker(log: (line: string) => void = () => {}): string {
+  const given = process.env.REFBROKER_BIN
+  if (given !== undefined) {
+    if (!existsSync(given)) throw new Error(`REFBROKER_BIN=${given} does not exist`)
+    return given
+  }
+  const sourceDir = refbrokerSourceDir()
+  const binary = process.env.REFBROKER_OUT ?? '/tmp/refbroker-bench/refbroker'
+  const source = join(sourceDir, 'refbroker.c')
+  const upToDate = existsSync(binary) && (!existsSync(source) || statSync(binary).mtimeMs >= statSync(source).mtimeMs)
+  if (upToDate) return binary
+  if (!existsSync(join(sourceDir, 'build.sh'))) throw new Error(`refbroker sources not found in ${sourceDir} (set REFBROKER_SOURCE_DIR or REFBROKER_BIN)`)
+  mkdirSync(dirname(binary), { recursive: true })
+  log(`building refbroker -> ${binary}`)
+  const result = spawnSync('bash', [join(sourceDir, 'build.sh')], { env: { ...process.env, OUT: binary }, encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`refbroker build failed (${result.status}):\n${result.stdout}${result.stderr}`)
+  return binary
+}
+
+/** Starts refbroker (one broker, control channel on stdin) with `topics` pre-created (name -> partitions). */
+export async function startRefbroker(binary: string, topics: ReadonlyMap<string, number>): Promise<BenchBroker> {
+  const topicArguments = [...topics].flatMap(([topic, partitions]) => ['-t', `${topic}:${partitions}:1`])
+  const child = spawn(binary, ['-n', '1', '-C', ...topicArguments], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout! })
+  const bootstrap = await nextLine(lines, child, 'refbroker', 20_000)
+  const ready = await nextLine(lines, child, 'refbroker', 20_000)
+  if (ready !== 'READY') throw new Error(`refbroker printed '${ready}', expected READY`)
+  const command = async (text: string): Promise<string> => {
+    child.stdin!.write(`${text}\n`)
+    const reply = await nextLine(lines, child, `refbroker ${text}`, 10_000)
+    if (!reply.startsWith('OK')) throw new Error(`refbroker ${text}: ${reply}`)
+    return reply
+  }
+  return {
+    name: 'refbroker',
+    pid: child.pid!,
+    bootstrap,
+    async createTopic(topic, partitions) {
+      if (topics.get(topic) !== partitions) await command(`topic ${topic} ${partitions} 1`)
+      const found = kcatPartitionCount(bootstrap, topic)
+      if (found !== partitions) throw new Error(`refbroker topic ${topic} has ${found} partitions, expected ${partitions}`)
+    },
+    async retainedRecords(topic) {
+      const reply = await command(`watermarks ${topic}`)
+      const retained = /retained=(\d+)/.exec(reply)
+      const startNonZero = /start_nonzero=(\d+)/.exec(reply)
+      if (startNonZero !== null && Number(startNonZero[1]) > 0) {
+        throw new Error(`refbroker dropped records of ${topic} (its ~5 MiB per-partition retention): ${reply}. Use more partitions or fewer records.`)
+      }
+      return retained === null ? undefined : Number(retained[1])
+    },
+    async stop(timeoutMs = 10_000) {
+      child.stdin!.end()
+      child.kill('SIGTERM')
+      await waitForExit(child, timeoutMs)
+    },
+  }
+}
