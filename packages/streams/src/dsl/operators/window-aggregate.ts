@@ -22,11 +22,13 @@ type Store<K, VA> = WindowStore<K, ValueAndTimestamp<VA>>
 export class FinalResultEmitter<K, VA> {
   private lastEmitCloseTimeMs = -1
 
-  maybeEmit(context: ProcessorContext<any, any>, store: Store<K, VA>, record: StreamRecord<K, unknown>, closeTimeMs: number, bounds: (lastEmitCloseTimeMs: number) => { lower: number; upper: number }): void {
+  maybeEmit(context: ProcessorContext<any, any>, store: Store<K, VA>, record: StreamRecord<K, unknown>, closeTimeMs: number, bounds: (lastEmitCloseTimeMs: number) => { lower: number; upper: number }, newWindowClosed: (lower: number, upper: number) => boolean = () => true): void {
     if (this.lastEmitCloseTimeMs !== -1 && this.lastEmitCloseTimeMs >= closeTimeMs) return
     const { lower, upper } = bounds(this.lastEmitCloseTimeMs)
     // No window has closed yet: keep the bounds where they are (Kafka's emitRangeUpperBound < 0).
     if (upper < 0) return
+    // Close time moved but not past another window end: nothing to fetch (Kafka's shouldRangeFetch).
+    if (this.lastEmitCloseTimeMs !== -1 && !newWindowClosed(lower, upper)) return
     if (upper >= lower) {
       for (const { key, value } of store.fetchAll(lower, upper)) {
         context.forward(record.withKey(key).withValue({ newValue: value.value, oldValue: null }).withTimestamp(value.timestamp))
@@ -61,7 +63,7 @@ export function windowAggregateSupplier<K, V, VA>(storeName: string, windows: Ti
           emitter.maybeEmit(context, store, record, closeTimeMs, (last) => ({
             lower: last === -1 ? 0 : Math.max(0, last - windows.sizeMs) + 1,
             upper: closeTimeMs - windows.sizeMs,
-          }))
+          }), (lower, upper) => windows.windowsFor(upper)[0]?.startMs !== windows.windowsFor(lower - 1)[0]?.startMs)
         }
         for (const window of windows.windowsFor(record.timestamp)) {
           if (window.endMs <= closeTimeMs) {
