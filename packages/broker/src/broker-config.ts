@@ -2,6 +2,7 @@
 // and the resolved config the handlers read.
 import type { Clock } from '@tributary/protocol'
 import type { Logger, LogLevel } from './logger.ts'
+import type { ProducerStateManager } from './cluster/producer-state-manager.ts'
 import { BrokerError, BrokerErrorCode } from './errors.ts'
 
 /**
@@ -53,6 +54,8 @@ export interface BrokerOptions {
   readonly logger?: Logger
   /** Replaces the system clock (tests). */
   readonly clock?: Clock
+  /** Idempotent/transactional producer checks and last stable offsets; default accepts every batch. */
+  readonly producerStateManager?: ProducerStateManager
 }
 
 /** Options with defaults applied. */

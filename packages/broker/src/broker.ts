@@ -72,7 +72,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     advertisedPort: config.port,
     cluster: undefined as unknown as Cluster,
     appendWaiters,
-    producerStateManager: acceptAllProducerStateManager,
+    producerStateManager: options.producerStateManager ?? acceptAllProducerStateManager,
     handlers: handlerTable,
     clock,
     logger,

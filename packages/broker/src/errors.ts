@@ -6,8 +6,6 @@
 export const BrokerErrorCode = {
   /** A size prefix larger than `maxRequestBytes` (Kafka's socket.request.max.bytes) or negative. */
   FrameTooLarge: 'BROKER_FRAME_TOO_LARGE',
-  /** A request header or body that does not decode, an unknown api key or unsupported version. */
-  InvalidRequest: 'BROKER_INVALID_REQUEST',
   /** A broker option out of range (port, limits, flush policy). */
   InvalidOption: 'BROKER_INVALID_OPTION',
   /** The data directory cannot be read or written (cluster id file, log). */

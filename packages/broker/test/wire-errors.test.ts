@@ -122,3 +122,30 @@ test('many bad connections in parallel do not disturb a good one', async () => {
   const response = await witness.request<MetadataResponse>(ApiKey.Metadata, 12, metadataRequest(['x'], false))
   assert.equal(response.topics[0].errorCode, ErrorCode.UnknownTopicOrPartition)
 })
+
+test('random bodies and truncated requests for every served api and version never break the broker', async () => {
+  const { handlerTable } = await import('@tributary/broker')
+  let seed = 12345
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff
+    return seed / 0x7fffffff
+  }
+  const cases: Buffer[] = []
+  for (const definition of handlerTable.definitions) {
+    for (let version = definition.minVersion; version <= definition.maxVersion; version++) {
+      const flexible = definition.requestCodec.flexibleVersions !== null && version >= definition.requestCodec.flexibleVersions.min
+      const body = Buffer.from(Array.from({ length: Math.floor(random() * 64) }, () => Math.floor(random() * 256)))
+      cases.push(frame(Buffer.concat([header(definition.apiKey, version, flexible), body])))
+    }
+  }
+  for (let start = 0; start < cases.length; start += 20) {
+    await Promise.all(cases.slice(start, start + 20).map(async (bytes) => {
+      const client = await WireClient.connect(broker.port)
+      client.writeRaw(bytes)
+      // Either an answer (the random body happened to decode) or a close; never a hang or a crash.
+      await Promise.race([client.nextFrame().catch(() => undefined), client.closed, new Promise((resolve) => setTimeout(resolve, 2000))])
+      client.close()
+    }))
+  }
+  await assertStillServing()
+})

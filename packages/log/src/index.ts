@@ -1,6 +1,6 @@
 // @tributary/log: durable partition logs for the embedded broker (README.md).
 export { openLogManager, LogManager, CLEAN_SHUTDOWN_FILE } from './log-manager.ts'
-export type { LogManagerOptions, CreateTopicOptions, PartitionRetentionResult } from './log-manager.ts'
+export type { LogManagerOptions, CreateTopicOptions, PartitionRetentionResult, TopicConfigEntry } from './log-manager.ts'
 export { PartitionLog, READ_BYTES_MAX } from './partition-log.ts'
 export type { AppendOptions, AppendResult, FlushPolicy, ReadOptions, ReadResult, RetentionResult, SegmentInfo } from './partition-log.ts'
 export { openPartitionLog } from './partition-open.ts'

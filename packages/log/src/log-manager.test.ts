@@ -121,6 +121,19 @@ describe('LogManager topics', () => {
     manager.createTopic('t', { partitionCount: 1, configs: { 'segment.bytes': '6000' } })
     assert.equal(manager.topicConfig('t').retentionMs, 42)
     assert.equal(manager.topicConfig('t').segmentBytes, 6000)
+    const described = new Map(manager.describeTopicConfigs('t').map((entry) => [entry.name, entry]))
+    assert.deepEqual(described.get('segment.bytes'), { name: 'segment.bytes', value: '6000', source: 'topic' })
+    assert.deepEqual(described.get('retention.ms'), { name: 'retention.ms', value: '42', source: 'broker' })
+    assert.deepEqual(described.get('cleanup.policy'), { name: 'cleanup.policy', value: 'delete', source: 'default' })
+  })
+
+  test("appends follow the topic's message.timestamp.type unless told otherwise", async () => {
+    const manager = await open(dataDir())
+    manager.createTopic('t', { partitionCount: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } })
+    const log = manager.partition('t', 0)
+    assert.equal(log.append(makeBatch({ timestamp: 5 }), { nowMs: 9_000 }).logAppendTimeMs, 9_000)
+    assert.equal(log.append(makeBatch({ timestamp: 5 }), { nowMs: 9_000, timestampType: 'CreateTime' }).logAppendTimeMs, -1)
+    assert.deepEqual(recordsOf(log.read(0n, 1 << 20).records).map((record) => record.timestampMs), [9_000, 5])
   })
 
   test('runRetention covers every partition', async () => {
@@ -138,6 +151,18 @@ describe('LogManager topics', () => {
     await assert.rejects(openLogManager({ dataDir: dir, clock: new ManualClock() }), isCode('LOG_IO'))
     await manager.close()
     assert.throws(() => manager.createTopic('t', { partitionCount: 1 }), isCode('LOG_CLOSED'))
+  })
+
+  test('unreadable topic metadata fails the open with LOG_CORRUPT and leaves the directory usable', async () => {
+    const dir = dataDir()
+    const manager = await open(dir)
+    manager.createTopic('t', { partitionCount: 1 })
+    await manager.close()
+    writeFileSync(join(dir, 'topics', 't.json'), '{"version": 1, "name": ')
+    await assert.rejects(openLogManager({ dataDir: dir, clock: new ManualClock() }), isCode('LOG_CORRUPT'))
+    writeFileSync(join(dir, 'topics', 't.json'), JSON.stringify({ version: 1, name: 't', topicId: 'x', partitionCount: 1, configs: {} }))
+    const reopened = await open(dir)
+    assert.equal(reopened.partition('t', 0).logEndOffset, 0n)
   })
 
   test('after a crash (no close) the data is recovered without the clean marker', async () => {

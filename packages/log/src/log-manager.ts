@@ -8,7 +8,7 @@ import { LogError, LogErrorCode, ioError } from './errors.ts'
 import { removeFileDurably, writeFileDurably } from './durable-file.ts'
 import { openPartitionLog } from './partition-open.ts'
 import type { FlushPolicy, PartitionLog, RetentionResult } from './partition-log.ts'
-import { resolveTopicConfig } from './topic-config.ts'
+import { resolveTopicConfig, TOPIC_CONFIG_DEFAULTS } from './topic-config.ts'
 import type { TopicConfig } from './topic-config.ts'
 import { checkTopicName, partitionDirectory, readAllTopicMetadata, removeTopicMetadata, TOPICS_DIRECTORY, writeTopicMetadata } from './topic-store.ts'
 import type { TopicMetadata } from './topic-store.ts'
@@ -33,6 +33,13 @@ export interface CreateTopicOptions {
   configs?: Record<string, string>
   /** Reuse a known id (e.g. restoring); default a fresh random UUID. */
   topicId?: string
+}
+
+/** One row of describeTopicConfigs: `topic` = set on the topic, `broker` = defaultTopicConfigs, `default` = Kafka's default. */
+export interface TopicConfigEntry {
+  name: string
+  value: string
+  source: 'topic' | 'broker' | 'default'
 }
 
 export interface PartitionRetentionResult extends RetentionResult {
@@ -83,14 +90,20 @@ export class LogManager {
     }
     const markerPath = join(this.dataDir, CLEAN_SHUTDOWN_FILE)
     const cleanShutdown = existsSync(markerPath)
-    for (const metadata of readAllTopicMetadata(this.dataDir)) {
-      const config = resolveTopicConfig(metadata.configs, this.#defaults)
-      const partitions = []
-      for (let partition = 0; partition < metadata.partitionCount; partition++) partitions.push(this.#openPartition(metadata.name, partition, config, cleanShutdown))
-      this.#topics.set(metadata.name, { metadata, config, partitions })
+    try {
+      for (const metadata of readAllTopicMetadata(this.dataDir)) {
+        const config = resolveTopicConfig(metadata.configs, this.#defaults)
+        const partitions: PartitionLog[] = []
+        this.#topics.set(metadata.name, { metadata, config, partitions })
+        for (let partition = 0; partition < metadata.partitionCount; partition++) partitions.push(this.#openPartition(metadata.name, partition, config, cleanShutdown))
+      }
+      this.#removeOrphanDirectories()
+      removeFileDurably(markerPath)
+    } catch (error) {
+      // Release what was opened; the data directory stays as it was for the next attempt.
+      for (const log of this.partitions()) log.abandon()
+      throw error
     }
-    this.#removeOrphanDirectories()
-    removeFileDurably(markerPath)
     openDataDirs.add(this.dataDir)
     if (this.flushPolicy === 'interval') this.#armFlushTimer()
   }
@@ -179,6 +192,16 @@ export class LogManager {
     topic.config = config
     for (const log of topic.partitions) log.config = config
     return structuredClone(topic.metadata)
+  }
+
+  /** Every topic config with its effective value and where it comes from (DescribeConfigs). */
+  describeTopicConfigs(name: string): TopicConfigEntry[] {
+    const overrides = this.#topic(name).metadata.configs
+    return Object.keys(TOPIC_CONFIG_DEFAULTS).sort().map((configName) => {
+      if (Object.hasOwn(overrides, configName)) return { name: configName, value: overrides[configName], source: 'topic' as const }
+      if (Object.hasOwn(this.#defaults, configName)) return { name: configName, value: this.#defaults[configName], source: 'broker' as const }
+      return { name: configName, value: TOPIC_CONFIG_DEFAULTS[configName], source: 'default' as const }
+    })
   }
 
   /** Applies retention to every partition (call periodically); a failed partition is skipped. */

@@ -1,19 +1,22 @@
 // One segment of a partition log: `<baseOffset>.log` holds record batches back to back exactly as
 // appended; `.index` and `.timeindex` are sparse lookups rebuilt from the log when in doubt.
 // A segment is active (appends, indexes in memory) until sealed by a roll.
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, unlinkSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, truncateSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { assert } from '@tributary/protocol'
 import { lastOffsetOf } from './batch-frame.ts'
 import type { BatchFrame } from './batch-frame.ts'
-import { BatchScanner, readExactly } from './batch-scanner.ts'
+import { BatchScanner, readExactly, SCAN_WINDOW_BYTES } from './batch-scanner.ts'
 import type { ScanProblem } from './batch-scanner.ts'
+import { syncFile, syncFileNow } from './durable-file.ts'
 import { ioError } from './errors.ts'
 import { writeAll } from './index-file.ts'
 import { OffsetIndex } from './offset-index.ts'
 import { TimeIndex } from './time-index.ts'
 import { acquireSegmentFile, releaseSegmentFile } from './segment-files.ts'
+
+/** Recovery reads the log in large sequential chunks. */
+const RECOVERY_WINDOW_BYTES = 1024 * 1024
 
 /** Segment-wide limits from the topic config. */
 export interface SegmentLimits {
@@ -147,9 +150,9 @@ export class LogSegment {
     return readExactly(this.#readFile(), position, Math.min(length, this.#sizeBytes - position))
   }
 
-  /** A scanner over the segment's batches. */
-  scanner(): BatchScanner {
-    return new BatchScanner(this.#readFile(), this.#sizeBytes, Number.MAX_SAFE_INTEGER)
+  /** A scanner over the segment's batches, reading `windowBytes` at a time. */
+  scanner(windowBytes = SCAN_WINDOW_BYTES): BatchScanner {
+    return new BatchScanner(this.#readFile(), this.#sizeBytes, Number.MAX_SAFE_INTEGER, windowBytes)
   }
 
   /** Byte position to start scanning for `offset`: the last indexed batch at or before it. */
@@ -181,7 +184,7 @@ export class LogSegment {
       this.timeIndex.file.truncate(0)
       this.#resetState()
     }
-    const scanner = this.scanner()
+    const scanner = this.scanner(RECOVERY_WINDOW_BYTES)
     const scannedFrom = position
     let problem: ScanProblem | undefined
     while (position < this.#sizeBytes) {
@@ -220,15 +223,7 @@ export class LogSegment {
   /** Writes and fsyncs the index files (blocking; used before a checkpoint names an anchor). */
   syncIndexes(): void {
     this.persistIndexes()
-    for (const path of [this.offsetIndex.file.path, this.timeIndex.file.path]) {
-      if (!existsSync(path)) continue
-      const fd = openSync(path, 'r')
-      try {
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-    }
+    for (const path of [this.offsetIndex.file.path, this.timeIndex.file.path]) if (existsSync(path)) syncFileNow(path)
   }
 
   /**
@@ -382,28 +377,11 @@ export class LogSegment {
   #truncateFile(position: number): void {
     try {
       if (this.#fd !== undefined) ftruncateSync(this.#fd, position)
-      else {
-        const fd = openSync(this.logPath, 'r+')
-        try {
-          ftruncateSync(fd, position)
-        } finally {
-          closeSync(fd)
-        }
-      }
+      else truncateSync(this.logPath, position)
     } catch (error) {
       throw ioError(`truncate ${this.logPath}`, error)
     }
     releaseSegmentFile(this.logPath)
     this.#sizeBytes = position
-  }
-}
-
-async function syncFile(path: string): Promise<void> {
-  if (!existsSync(path)) return
-  const handle = await open(path, 'r+')
-  try {
-    await handle.datasync()
-  } finally {
-    await handle.close()
   }
 }

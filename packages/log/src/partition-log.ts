@@ -2,8 +2,7 @@
 // rewriting batch headers in place and write the bytes as they are; reads return stored batch
 // bytes as they are. Durability follows the flush policy (README.md, "Durability").
 import { setLogAppendTime, writeBaseOffset, writePartitionLeaderEpoch } from '@tributary/protocol'
-import { readBatchFrame } from './batch-frame.ts'
-import type { BatchFrame } from './batch-frame.ts'
+import { frameAppendedBatches } from './append-frames.ts'
 import { LogError, LogErrorCode, LogOffsetOutOfRangeError } from './errors.ts'
 import { GroupCommit } from './group-commit.ts'
 import { LogSegment } from './log-segment.ts'
@@ -20,8 +19,8 @@ import type { MessageTimestampType, TopicConfig } from './topic-config.ts'
 export type FlushPolicy = 'every-batch' | 'interval' | 'os'
 
 export interface AppendOptions {
-  /** CreateTime keeps producer timestamps; LogAppendTime stamps every batch with `nowMs`. */
-  timestampType: MessageTimestampType
+  /** CreateTime keeps producer timestamps; LogAppendTime stamps every batch with `nowMs`. Default: the topic's message.timestamp.type. */
+  timestampType?: MessageTimestampType
   nowMs: number
   /** Written into each batch's partitionLeaderEpoch field when given. */
   partitionLeaderEpoch?: number
@@ -165,10 +164,10 @@ export class PartitionLog {
    */
   append(batchBytes: Uint8Array, options: AppendOptions): AppendResult {
     this.#checkWritable()
-    const frames = this.#frame(batchBytes)
+    const frames = frameAppendedBatches(batchBytes, this.#config)
     const baseOffset = this.#logEndOffset
     let nextOffset = baseOffset
-    const logAppendTime = options.timestampType === 'LogAppendTime'
+    const logAppendTime = (options.timestampType ?? this.#config.messageTimestampType) === 'LogAppendTime'
     for (const frame of frames) {
       writeBaseOffset(batchBytes, frame.position, nextOffset)
       if (options.partitionLeaderEpoch !== undefined) writePartitionLeaderEpoch(batchBytes, frame.position, options.partitionLeaderEpoch)
@@ -304,25 +303,6 @@ export class PartitionLog {
 
   get #active(): LogSegment {
     return this.#segments[this.#segments.length - 1]
-  }
-
-  #frame(batchBytes: Uint8Array): BatchFrame[] {
-    if (batchBytes.length > this.#config.segmentBytes) {
-      throw new LogError(LogErrorCode.RecordTooLarge, `${batchBytes.length} bytes of batches exceed segment.bytes ${this.#config.segmentBytes}`)
-    }
-    const frames: BatchFrame[] = []
-    let position = 0
-    while (position < batchBytes.length) {
-      const frame = readBatchFrame(batchBytes, position, batchBytes.length - position)
-      if (typeof frame === 'string') throw new LogError(LogErrorCode.Corrupt, `append: ${frame} at byte ${position} of ${batchBytes.length}`)
-      if (frame.sizeBytes > this.#config.maxMessageBytes) {
-        throw new LogError(LogErrorCode.RecordTooLarge, `record batch of ${frame.sizeBytes} bytes exceeds max.message.bytes ${this.#config.maxMessageBytes}`)
-      }
-      frames.push(frame)
-      position += frame.sizeBytes
-    }
-    if (frames.length === 0) throw new LogError(LogErrorCode.Corrupt, 'append: no record batch')
-    return frames
   }
 
   #maybeRoll(incomingBytes: number, lastOffset: bigint, nowMs: number): void {

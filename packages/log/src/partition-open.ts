@@ -2,8 +2,9 @@
 // and recover. After a clean shutdown the indexes are trusted (after a sanity check of their
 // last entries); after a crash every segment from the recovery point on is re-validated batch
 // by batch (framing, CRC-32C, offset order), its indexes rebuilt and a torn tail cut off.
-import { fsyncSync, mkdirSync, openSync, closeSync, readdirSync, unlinkSync } from 'node:fs'
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { syncFileNow } from './durable-file.ts'
 import { ioError } from './errors.ts'
 import { LogSegment } from './log-segment.ts'
 import type { SegmentLimits } from './log-segment.ts'
@@ -82,7 +83,7 @@ export function openPartitionLog(options: OpenPartitionLogOptions): PartitionLog
   if (logStartOffset > logEndOffset) logStartOffset = logEndOffset
   if (recovered) {
     // Make what recovery kept durable before serving it, and move the recovery point past it.
-    syncFile(segments[segments.length - 1].logPath)
+    syncFileNow(segments[segments.length - 1].logPath)
     writePartitionCheckpoint(options.dir, { logStartOffset, recoveryPoint: logEndOffset })
   }
   return new PartitionLog({
@@ -112,13 +113,4 @@ function listSegmentBaseOffsets(dir: string): bigint[] {
     if (orphanIndex || name.endsWith('.tmp')) unlinkSync(join(dir, name))
   }
   return [...logs].map((digits) => BigInt(digits)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-}
-
-function syncFile(path: string): void {
-  const fd = openSync(path, 'r+')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
 }

@@ -6,13 +6,15 @@ import { LogError, LogErrorCode } from './errors.ts'
 import type { LogSegment } from './log-segment.ts'
 
 const EMPTY = new Uint8Array(0)
+/** The walk from an index entry to the fetch offset spans about index.interval.bytes (4 KiB). */
+const READ_SCAN_WINDOW_BYTES = 8 * 1024
 
 /**
  * Stored batches of `segment` from the one holding `fetchOffset`; undefined when the segment
  * holds no offset at or after it (the caller moves on to the next segment).
  */
 export function readFromSegment(segment: LogSegment, fetchOffset: bigint, maxBytes: number, maxOffset: bigint): Uint8Array | undefined {
-  const scanner = segment.scanner()
+  const scanner = segment.scanner(READ_SCAN_WINDOW_BYTES)
   let position = segment.positionFor(fetchOffset)
   let first: BatchFrame | undefined
   while (position < segment.sizeBytes) {

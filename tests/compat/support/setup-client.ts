@@ -4,8 +4,8 @@
 import { connect } from 'node:net'
 import { once } from 'node:events'
 import {
-  apiMessages, ApiVersionsResponse, CreateTopicsRequest, CreateTopicsResponse, MetadataRequest, MetadataResponse,
-  Reader, Writer, ZERO_UUID, readResponseHeader, writeRequestHeader, type MessageCodec,
+  apiMessages, ApiVersionsResponse, CreateTopicsResponse, MetadataResponse,
+  Reader, Writer, ZERO_UUID, readResponseHeader, writeRequestHeader, type CreateTopicsRequest, type MessageCodec, type MetadataRequest,
 } from '@tributary/protocol'
 
 const responseBytesMax = 16 * 1024 * 1024

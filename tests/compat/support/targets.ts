@@ -81,9 +81,7 @@ export const refbroker: Target = {
     offsetsForTimes: 'refbroker (librdkafka 2.0.2 mock) has no timestamp index: ListOffsets by timestamp answers -1',
     configs: 'refbroker (librdkafka 2.0.2 mock) has no DescribeConfigs/AlterConfigs APIs',
   },
-  refusesClient: {
-    'platformatic-kafka': 'refbroker advertises ApiVersions v0-2 only and @platformatic/kafka 1.x sends v3 without falling back (refbroker README)',
-  },
+  refusesClient: {},
   async start() {
     const broker = await startRefbroker()
     // Workarounds from refbroker's README: ListOffsets v4+ writes LeaderEpoch as int64, and

@@ -29,6 +29,8 @@ export type SelectOptions = {
   catalog: ReadonlyMap<number, ApiInfo>
   /** Fetch responses above this are not kept (the fixtures are committed). */
   responseBytesMax: number
+  /** Appended to every base name (fixtures recorded against our own broker get '-tributary'). */
+  baseNameSuffix?: string
 }
 
 const ApiKeyProduce = 0
@@ -41,7 +43,7 @@ export function selectExemplars(exchanges: readonly Exchange[], options: SelectO
     const api = options.catalog.get(exchange.apiKey)
     if (api === undefined) continue
     const variant = exchange.apiKey === ApiKeyProduce || exchange.apiKey === ApiKeyFetch ? exchange.label : ''
-    const baseName = `${api.fileName}-v${exchange.apiVersion}${variant ? `-${variant}` : ''}`
+    const baseName = `${api.fileName}-v${exchange.apiVersion}${variant ? `-${variant}` : ''}${options.baseNameSuffix ?? ''}`
     const previous = chosen.get(baseName)
     // Fetch: keep the fullest response (the one carrying record batches); others: the first.
     if (previous && !(exchange.apiKey === ApiKeyFetch && exchange.response.length > previous.response.length)) continue

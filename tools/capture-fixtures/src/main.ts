@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { loadApiCatalog } from './api-catalog.ts'
 import { clientVersion } from './client-versions.ts'
-import { selectExemplars, writeFixtures } from './fixture-writer.ts'
+import { selectExemplars, writeFixtures, type Fixture } from './fixture-writer.ts'
 import { captureClient, captureScenarios } from './scenarios.ts'
 
 const defaultOut = resolve(import.meta.dirname, '../../../packages/protocol/test/fixtures')
@@ -26,11 +26,15 @@ const catalog = loadApiCatalog()
 const clients = values.client ?? Object.keys(captureScenarios)
 for (const client of clients) {
   if (!(client in captureScenarios)) throw new Error(`unknown client ${client}; known: ${Object.keys(captureScenarios).join(', ')}`)
-  const { exchanges, broker, problems } = await captureClient(client, catalog)
-  const fixtures = selectExemplars(exchanges, { client, clientVersion: clientVersion(client), broker, catalog, responseBytesMax })
+  const version = clientVersion(client)
+  const fixtures: Fixture[] = []
+  for (const session of await captureClient(client, catalog)) {
+    const selected = selectExemplars(session.exchanges, { client, clientVersion: version, broker: session.broker, catalog, responseBytesMax, baseNameSuffix: session.baseNameSuffix })
+    fixtures.push(...selected)
+    console.log(`${client} via ${session.broker}: ${session.exchanges.length} exchanges → ${selected.length} fixtures`)
+    for (const problem of session.problems) console.log(`  problem: ${problem}`)
+  }
   const bytes = fixtures.reduce((sum, fixture) => sum + fixture.request.length + fixture.response.length, 0)
-  console.log(`${client}: ${exchanges.length} exchanges → ${fixtures.length} fixtures, ${bytes} bytes`)
-  for (const fixture of fixtures) console.log(`  ${fixture.baseName}`)
-  for (const problem of problems) console.log(`  problem: ${problem}`)
+  console.log(`${client}: ${fixtures.length} fixtures, ${bytes} bytes: ${fixtures.map((fixture) => fixture.baseName).join(' ')}`)
   if (!values['dry-run']) writeFixtures(values.out, client, fixtures)
 }

@@ -2,7 +2,8 @@
 // exchanges it produced (often the interesting part, e.g. a rejected ApiVersions) still count.
 import type { ApiInfo } from './api-catalog.ts'
 import { startRecordingProxy, type Exchange, type RecordingProxy } from './recording-proxy.ts'
-import { startRefbroker, type Refbroker } from '../../../tests/compat/support/refbroker.ts'
+import { startRefbroker } from '../../../tests/compat/support/refbroker.ts'
+import { ours } from '../../../tests/compat/support/targets.ts'
 import { codecs, type ClientDriver, type KeyedRecord } from '../../../tests/compat/support/client-driver.ts'
 import { kcat } from '../../../tests/compat/support/clients/kcat.ts'
 import { confluentKafkaPython, kafkaPython } from '../../../tests/compat/support/clients/python.ts'
@@ -11,8 +12,24 @@ import { platformaticKafka } from '../../../tests/compat/support/clients/platfor
 import { run } from '../../../tests/compat/support/process.ts'
 
 type Step = (label: string, body: () => Promise<unknown>) => Promise<void>
-type ScenarioContext = { bootstrap: string; refbroker: Refbroker; step: Step }
-type Scenario = { driver: ClientDriver; idempotent: boolean; extra?: (context: ScenarioContext) => Promise<void> }
+type ScenarioContext = { bootstrap: string; step: Step }
+type Scenario = {
+  driver: ClientDriver
+  idempotent: boolean
+  extra?: (context: ScenarioContext) => Promise<void>
+  /** Brokers to record against, in order; default refbroker only. */
+  brokers?: readonly CaptureBroker[]
+}
+
+/**
+ * refbroker is the independent reference. `ours` (this repository's broker) is used only where
+ * refbroker cannot serve a client at all, to record that client's requests; its responses
+ * are our own and prove only self-consistency (fixture names end in -tributary).
+ */
+export type CaptureBroker = 'refbroker' | 'ours'
+export type CaptureSession = { broker: string; baseNameSuffix: string; exchanges: Exchange[]; problems: string[] }
+
+type RecordingTarget = { upstreams: { host: string; port: number }[]; createTopic(topic: string): Promise<void>; close(): Promise<void> }
 
 const recordsPerCodec = 20
 const records: KeyedRecord[] = Array.from({ length: recordsPerCodec }, (_, index) => ({
@@ -49,34 +66,59 @@ export const captureScenarios: Record<string, Scenario> = {
   // non-transactional idempotent producer asks "broker 0" (refbroker's ControllerId) for a
   // producer id and fails, so it produces without idempotence here.
   kafkajs: { driver: kafkaJs, idempotent: false },
-  // @platformatic/kafka 1.x sends ApiVersions v3 only; refbroker (v0-2) rejects it and the
-  // client gives up, so only that handshake is recorded.
-  'platformatic-kafka': { driver: platformaticKafka, idempotent: true },
+  // @platformatic/kafka (2.x falls back to ApiVersions v1 when refbroker rejects v3; 1.x gave
+  // up) is also recorded against our broker, for the newer versions it prefers there.
+  'platformatic-kafka': { driver: platformaticKafka, idempotent: true, brokers: ['refbroker', 'ours'] },
 }
 
-export async function captureClient(client: string, catalog: ReadonlyMap<number, ApiInfo>): Promise<{ exchanges: Exchange[]; broker: string; problems: string[] }> {
+export async function captureClient(client: string, catalog: ReadonlyMap<number, ApiInfo>): Promise<CaptureSession[]> {
   const scenario = captureScenarios[client]
-  const refbroker = await startRefbroker({ topics: codecs.map((codec) => ({ name: topicFor(codec), partitions: 1 })) })
+  const sessions: CaptureSession[] = []
+  for (const broker of scenario.brokers ?? ['refbroker']) {
+    const target = broker === 'refbroker' ? await startRefbrokerTarget() : await startOurBroker()
+    const proxy: RecordingProxy = await startRecordingProxy({ upstreams: target.upstreams, catalog })
+    const session: CaptureSession = {
+      broker: broker === 'refbroker' ? 'refbroker (librdkafka 2.0.2 mock cluster)' : 'tributary (this repository\'s broker)',
+      baseNameSuffix: broker === 'refbroker' ? '' : '-tributary',
+      exchanges: proxy.exchanges,
+      problems: [],
+    }
+    const step: Step = async (label, body) => {
+      proxy.label = label
+      try { await body() } catch (error) { session.problems.push(`${label || 'step'}: ${String(error).split('\n').slice(0, 3).join(' | ')}`) }
+    }
+    try {
+      for (const codec of codecs) await target.createTopic(topicFor(codec))
+      await runScenario(scenario, proxy.bootstrap, step)
+    } finally {
+      await proxy.close()
+      await target.close()
+    }
+    sessions.push(session)
+  }
+  return sessions
+}
+
+async function runScenario(scenario: Scenario, bootstrap: string, step: Step): Promise<void> {
+  const { driver } = scenario
+  await step('', () => driver.metadata(bootstrap, codecs.map(topicFor)))
+  for (const codec of codecs) {
+    await step(codec, () => driver.produce(bootstrap, { topic: topicFor(codec), records, compression: codec, idempotent: scenario.idempotent }))
+    await step(codec, () => driver.consume(bootstrap, { topic: topicFor(codec), count: recordsPerCodec }))
+  }
+  await scenario.extra?.({ bootstrap, step })
+}
+
+async function startRefbrokerTarget(): Promise<RecordingTarget> {
+  const refbroker = await startRefbroker()
   // refbroker workarounds (see its README): ListOffsets v4+ and InitProducerId v3+ bugs.
   await refbroker.command('apiversion 2 0 3')
   await refbroker.command('apiversion 22 0 2')
-  const proxy: RecordingProxy = await startRecordingProxy({ upstreams: refbroker.brokers, catalog })
-  const problems: string[] = []
-  const step: Step = async (label, body) => {
-    proxy.label = label
-    try { await body() } catch (error) { problems.push(`${label || 'step'}: ${String(error).split('\n').slice(0, 3).join(' | ')}`) }
-  }
-  try {
-    const { driver } = scenario
-    await step('', () => driver.metadata(proxy.bootstrap, codecs.map(topicFor)))
-    for (const codec of codecs) {
-      await step(codec, () => driver.produce(proxy.bootstrap, { topic: topicFor(codec), records, compression: codec, idempotent: scenario.idempotent }))
-      await step(codec, () => driver.consume(proxy.bootstrap, { topic: topicFor(codec), count: recordsPerCodec }))
-    }
-    await scenario.extra?.({ bootstrap: proxy.bootstrap, refbroker, step })
-  } finally {
-    await proxy.close()
-    await refbroker.close()
-  }
-  return { exchanges: proxy.exchanges, broker: 'refbroker (librdkafka 2.0.2 mock cluster)', problems }
+  return { upstreams: refbroker.brokers, createTopic: (topic) => refbroker.createTopic(topic, 1), close: () => refbroker.close() }
+}
+
+async function startOurBroker(): Promise<RecordingTarget> {
+  const running = await ours.start()
+  const [host, port] = running.bootstrap.split(':')
+  return { upstreams: [{ host, port: Number(port) }], createTopic: (topic) => running.createTopic(topic, 1), close: () => running.close() }
 }

@@ -34,6 +34,9 @@ export async function appendRecords(log: PartitionLog, request: AppendRequest, s
   if (records === null || records.length === 0) return appendFailure(ErrorCode.InvalidRecord, 'Produce request carries no record batch')
   const checked = checkBatches(records, log.config.maxMessageBytes, request, services.producerStateManager)
   if ('errorCode' in checked) return checked
+  if (checked.duplicateOf !== undefined) {
+    return { errorCode: ErrorCode.None, errorMessage: null, baseOffset: checked.duplicateOf, logAppendTimeMs: -1n, logStartOffset: log.logStartOffset, recordErrors: [] }
+  }
   let appended
   try {
     appended = log.append(records, { timestampType: log.config.messageTimestampType, nowMs: services.clock.nowMs(), partitionLeaderEpoch: leaderEpoch })
@@ -65,9 +68,18 @@ export async function appendRecords(log: PartitionLog, request: AppendRequest, s
   }
 }
 
-/** Validates each batch; returns their headers, or the failure to answer with. */
-function checkBatches(records: Uint8Array, maxMessageBytes: number, request: AppendRequest, producerStateManager: ProducerStateManager): { headers: RecordBatchHeader[] } | AppendResult {
+/**
+ * Validates each batch; returns their headers (or the original offset when the one batch is a
+ * producer retry already in the log), or the failure to answer with.
+ */
+function checkBatches(
+  records: Uint8Array,
+  maxMessageBytes: number,
+  request: AppendRequest,
+  producerStateManager: ProducerStateManager,
+): { headers: RecordBatchHeader[]; duplicateOf: bigint | undefined } | AppendResult {
   const headers: RecordBatchHeader[] = []
+  let duplicateOf: bigint | undefined
   let position = 0
   for (let batchIndex = 0; position < records.length; batchIndex++) {
     const validation = validateRecordBatch(records, position)
@@ -87,10 +99,13 @@ function checkBatches(records: Uint8Array, maxMessageBytes: number, request: App
     if (header.recordsCount < 0 || header.lastOffsetDelta < 0) return invalid(`batch ${batchIndex} has ${header.recordsCount} records and lastOffsetDelta ${header.lastOffsetDelta}`)
     if (header.producerId >= 0n) {
       const verdict = producerStateManager.check(request.topic, request.partition, header, request.transactionalId)
-      if (!verdict.ok) return appendFailure(verdict.errorCode, verdict.errorMessage)
+      if (verdict.kind === 'error') return appendFailure(verdict.errorCode, verdict.errorMessage)
+      if (verdict.kind === 'duplicate') duplicateOf = verdict.baseOffset
     }
     headers.push(header)
     position += header.sizeInBytes
   }
-  return { headers }
+  // Producers send one batch per partition; a retry mixed with new batches cannot be half-applied.
+  if (duplicateOf !== undefined && headers.length > 1) return appendFailure(ErrorCode.DuplicateSequenceNumber, 'a retried batch arrived together with other batches')
+  return { headers, duplicateOf }
 }

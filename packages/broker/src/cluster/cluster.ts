@@ -171,33 +171,34 @@ export class Cluster {
 
   /**
    * Fetch from one partition: at most `maxBytes` (the first batch whole even when larger); with
-   * `maxBytes` 0, only the offsets (a fetch whose response budget is spent).
+   * `maxBytes` 0, only the offsets (a fetch whose response budget is spent). read_committed
+   * reads stop at the last stable offset.
    */
-  read(topic: string, partition: number, fetchOffset: bigint, maxBytes: number): ReadResult {
+  read(topic: string, partition: number, fetchOffset: bigint, maxBytes: number, readCommitted = false): ReadResult {
     const log = this.#partition(topic, partition)
     if (log === undefined) return { errorCode: ErrorCode.UnknownTopicOrPartition, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null }
-    if (maxBytes <= 0) {
-      return { errorCode: ErrorCode.None, highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset, records: new Uint8Array(0) }
-    }
+    const offsets = this.#offsets(log)
+    if (maxBytes <= 0) return { ...offsets, errorCode: ErrorCode.None, records: new Uint8Array(0) }
     try {
-      const result = log.read(fetchOffset, maxBytes)
-      // Seam for read_committed: the last stable offset is the high watermark until transactions land.
-      return { errorCode: ErrorCode.None, highWatermark: result.highWatermark, lastStableOffset: result.highWatermark, logStartOffset: result.logStartOffset, records: result.records }
+      const result = log.read(fetchOffset, maxBytes, readCommitted ? { maxOffset: offsets.lastStableOffset } : {})
+      return { ...offsets, errorCode: ErrorCode.None, records: result.records }
     } catch (error) {
       const errorCode = error instanceof LogOffsetOutOfRangeError ? ErrorCode.OffsetOutOfRange : errorResultOf(error).errorCode
-      return { errorCode, highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset, records: null }
+      return { ...offsets, errorCode, records: null }
     }
   }
 
   /** ListOffsets for one partition: -1 latest, -2 earliest, -3 max timestamp, else by time index. */
-  listOffset(topic: string, partition: number, timestamp: bigint): ListOffsetResult {
+  listOffset(topic: string, partition: number, timestamp: bigint, readCommitted = false): ListOffsetResult {
     const log = this.#partition(topic, partition)
     if (log === undefined) return { errorCode: ErrorCode.UnknownTopicOrPartition, timestamp: -1n, offset: -1n }
     const found = (at: { timestampMs: number; offset: bigint } | undefined): ListOffsetResult =>
       at === undefined ? { errorCode: ErrorCode.None, timestamp: -1n, offset: -1n } : { errorCode: ErrorCode.None, timestamp: BigInt(at.timestampMs), offset: at.offset }
     switch (timestamp) {
-      case ListOffsetsTimestamp.Latest:
-        return { errorCode: ErrorCode.None, timestamp: -1n, offset: log.highWatermark }
+      case ListOffsetsTimestamp.Latest: {
+        const offsets = this.#offsets(log)
+        return { errorCode: ErrorCode.None, timestamp: -1n, offset: readCommitted ? offsets.lastStableOffset : offsets.highWatermark }
+      }
       case ListOffsetsTimestamp.Earliest:
       case ListOffsetsTimestamp.EarliestLocal:
         return { errorCode: ErrorCode.None, timestamp: -1n, offset: log.logStartOffset }
@@ -226,6 +227,12 @@ export class Cluster {
   /** Wakes fetches waiting on a partition whose high watermark moved. */
   onHighWatermark(log: PartitionLog): void {
     this.#options.appendWaiters.notify(partitionKey(log.topic, log.partition))
+  }
+
+  #offsets(log: PartitionLog): { highWatermark: bigint; lastStableOffset: bigint; logStartOffset: bigint } {
+    const highWatermark = log.highWatermark
+    const lastStableOffset = this.#options.producerStateManager.lastStableOffset(log.topic, log.partition, highWatermark)
+    return { highWatermark, lastStableOffset, logStartOffset: log.logStartOffset }
   }
 
   #partition(topic: string, partition: number): PartitionLog | undefined {

@@ -23,6 +23,8 @@ export interface FetchSpec {
   readonly minBytes: number
   /** Response-wide byte budget (the first non-empty partition may exceed it, KIP-74). */
   readonly maxBytes: number
+  /** read_committed (isolation level 1): stop at the last stable offset. */
+  readonly readCommitted: boolean
   /** Aborted when the connection closes. */
   readonly signal: AbortSignal | undefined
 }
@@ -55,7 +57,7 @@ function readOnce(spec: FetchSpec, cluster: Cluster): ReadResult[] {
     if (partition.topic === undefined) return unknownTopicId
     // Until some partition returned data, allow a whole first batch even past the budget.
     const budget = anyRecords ? Math.min(partition.partitionMaxBytes, remainingBytes) : Math.max(1, Math.min(partition.partitionMaxBytes, remainingBytes))
-    const result = cluster.read(partition.topic, partition.partition, partition.fetchOffset, partition.partitionMaxBytes <= 0 ? 0 : budget)
+    const result = cluster.read(partition.topic, partition.partition, partition.fetchOffset, partition.partitionMaxBytes <= 0 ? 0 : budget, spec.readCommitted)
     const size = result.records?.length ?? 0
     if (size > 0) anyRecords = true
     remainingBytes -= size

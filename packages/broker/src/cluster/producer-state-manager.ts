@@ -1,24 +1,30 @@
-// Seam for idempotent and transactional produce. The coordinator work (sequence numbers per
-// producerId/epoch, fencing, transaction state) plugs in here; until then every batch is
-// accepted as-is, which is what a non-idempotent producer expects and what an idempotent one
-// tolerates when it never retries.
+// Seam for idempotent and transactional produce and for read_committed reads. The coordinator
+// work (sequence numbers per producerId/epoch, fencing, open transactions, aborted-transaction
+// index; see coordinator/producer-state/) plugs in here. Until then every batch is accepted
+// as-is (what a non-idempotent producer expects, and what an idempotent one tolerates while it
+// never retries) and the last stable offset is the high watermark.
 import type { RecordBatchHeader } from '@tributary/protocol'
 
-/** The verdict on one batch: append it, or answer with a Kafka error code. */
-export type ProducerCheck = { readonly ok: true } | { readonly ok: false; readonly errorCode: number; readonly errorMessage: string }
+/** The verdict on one producer batch. */
+export type ProducerCheck =
+  | { readonly kind: 'append' }
+  /** A retry of a batch already in the log: answer success with its original offset, append nothing. */
+  | { readonly kind: 'duplicate'; readonly baseOffset: bigint }
+  /** Refuse the batch: OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, PRODUCER_FENCED... */
+  | { readonly kind: 'error'; readonly errorCode: number; readonly errorMessage: string }
 
 export interface ProducerStateManager {
-  /**
-   * Called before appending a batch with producerId >= 0. May reject it with
-   * OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, DUPLICATE_SEQUENCE_NUMBER...
-   */
+  /** Called before appending a batch with producerId >= 0. */
   check(topic: string, partition: number, header: RecordBatchHeader, transactionalId: string | null): ProducerCheck
   /** Called after the batch is appended at `baseOffset`. */
   onAppend(topic: string, partition: number, header: RecordBatchHeader, baseOffset: bigint): void
+  /** The offset below which every transaction is decided (read_committed reads stop there). */
+  lastStableOffset(topic: string, partition: number, highWatermark: bigint): bigint
 }
 
-/** Accepts every batch (no sequence checks yet). */
+/** Accepts every batch; no transactions are ever open. */
 export const acceptAllProducerStateManager: ProducerStateManager = {
-  check: () => ({ ok: true }),
+  check: () => ({ kind: 'append' }),
   onAppend: () => {},
+  lastStableOffset: (_topic, _partition, highWatermark) => highWatermark,
 }

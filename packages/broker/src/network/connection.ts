@@ -113,6 +113,7 @@ export class Connection {
 
   /** Answers what is in flight, then closes (graceful shutdown). */
   async closeGracefully(timeoutMs: number): Promise<void> {
+    this.#draining = true
     this.#socket.pause()
     if (this.#slots.length > 0) {
       await new Promise<void>((resolve) => {
@@ -127,6 +128,8 @@ export class Connection {
   }
 
   #afterFlush: (() => void) | undefined
+  /** Set by closeGracefully: no new request starts. */
+  #draining = false
 
   #onData(chunk: Buffer): void {
     this.#lastActivityMs = this.#clock.nowMs()
@@ -150,7 +153,7 @@ export class Connection {
   #reading = false
 
   #readFramesNow(): void {
-    while (!this.#closing && this.#slots.length < this.#limits.maxInFlightRequests) {
+    while (!this.#closing && !this.#draining && this.#slots.length < this.#limits.maxInFlightRequests) {
       let frame: Buffer | undefined
       try {
         frame = this.#decoder.next()
@@ -190,8 +193,10 @@ export class Connection {
     while (this.#slots.length > 0 && this.#slots[0].outcome !== undefined) {
       const done = this.#slots.shift()!.outcome!
       if (done.kind === 'close') {
-        this.#logger.warn('closing connection', { connectionId: this.info.connectionId, remoteAddress: this.info.remoteAddress, reason: done.reason })
-        this.#socket.end()
+        // The dispatcher has logged the reason with the request's details.
+        this.#logger.debug('closing connection', { connectionId: this.info.connectionId, remoteAddress: this.info.remoteAddress, reason: done.reason })
+        // Flush what earlier requests wrote, then destroy: a peer that never closes its side cannot hold the socket.
+        this.#socket.destroySoon()
         this.#closing = true
         this.#abort.abort()
         return
@@ -222,7 +227,7 @@ export class Connection {
   #updateFlowControl(): void {
     if (this.#closing) return
     const full = this.#slots.length >= this.#limits.maxInFlightRequests
-    if (full || this.#writeBlocked || this.#afterFlush !== undefined) this.#socket.pause()
+    if (full || this.#writeBlocked || this.#draining) this.#socket.pause()
     else this.#socket.resume()
   }
 

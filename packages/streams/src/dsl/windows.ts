@@ -38,10 +38,15 @@ export class TimeWindows {
     return new TimeWindows(this.sizeMs, advanceMs, this.graceMs)
   }
 
+  /** Start of the earliest window containing `timestampMs`. */
+  firstWindowStartFor(timestampMs: number): number {
+    return Math.floor(Math.max(0, timestampMs - this.sizeMs + this.advanceMs) / this.advanceMs) * this.advanceMs
+  }
+
   /** The windows containing `timestampMs`, by start. */
   windowsFor(timestampMs: number): Window[] {
     const out: Window[] = []
-    let start = Math.floor(Math.max(0, timestampMs - this.sizeMs + this.advanceMs) / this.advanceMs) * this.advanceMs
+    let start = this.firstWindowStartFor(timestampMs)
     for (; start <= timestampMs; start += this.advanceMs) out.push(new Window(start, start + this.sizeMs))
     return out
   }

@@ -2,7 +2,7 @@
 import type { SinkNodeDefinition, SourceNodeDefinition, Topology } from '../topology/topology.ts'
 import type { Serde } from '../serde/serde.ts'
 import { StreamsError, StreamsErrorCode } from '../errors.ts'
-import type { Processor } from './processor.ts'
+import type { Processor, TimestampExtractor, TopicNameExtractor } from './processor.ts'
 import { StreamRecord, type Header, type Headers, type SerializedRecord } from './record.ts'
 import { DeadLetterHeader, type RecordCollector, type RuntimeConfig } from './runtime-config.ts'
 
@@ -21,19 +21,23 @@ function pick(serde: Serde<any> | undefined, fallback: Serde<any> | undefined, w
 
 export class SourceProcessor implements Processor<unknown, unknown, unknown, unknown> {
   private readonly definition: SourceNodeDefinition
-  private readonly config: RuntimeConfig
+  private readonly keySerde: Serde<any> | undefined
+  private readonly valueSerde: Serde<any> | undefined
+  private readonly extractor: TimestampExtractor | undefined
 
   constructor(definition: SourceNodeDefinition, config: RuntimeConfig) {
     this.definition = definition
-    this.config = config
+    this.keySerde = definition.keySerde ?? config.defaultKeySerde
+    this.valueSerde = definition.valueSerde ?? config.defaultValueSerde
+    this.extractor = definition.timestampExtractor ?? config.defaultTimestampExtractor
   }
 
   /** Deserializes and timestamps a raw record; throws on bad bytes or an invalid timestamp. */
   decode(record: SerializedRecord, partitionTimeMs: number): StreamRecord<unknown, unknown> {
     const name = this.definition.name
-    const key = record.key === null ? null : pick(this.definition.keySerde, this.config.defaultKeySerde, 'key', name).deserialize(record.topic, record.key)
-    const value = record.value === null ? null : pick(this.definition.valueSerde, this.config.defaultValueSerde, 'value', name).deserialize(record.topic, record.value)
-    const extractor = this.definition.timestampExtractor ?? this.config.defaultTimestampExtractor
+    const key = record.key === null ? null : pick(this.keySerde, undefined, 'key', name).deserialize(record.topic, record.key)
+    const value = record.value === null ? null : pick(this.valueSerde, undefined, 'value', name).deserialize(record.topic, record.value)
+    const extractor = this.extractor
     const timestamp = extractor === undefined ? record.timestamp : extractor({ topic: record.topic, key, value, timestamp: record.timestamp }, partitionTimeMs)
     if (!Number.isFinite(timestamp) || timestamp < 0) throw new RangeError(`invalid timestamp ${timestamp} extracted from topic=${record.topic} offset=${record.offset}`)
     return new StreamRecord(key, value, timestamp, record.headers)
@@ -50,6 +54,9 @@ export class SinkProcessor implements Processor<unknown, unknown> {
   private readonly config: RuntimeConfig
   private readonly collector: RecordCollector
   private readonly current: () => SerializedRecord | null
+  private readonly fixedTopic: string | null
+  private readonly keySerde: Serde<any> | undefined
+  private readonly valueSerde: Serde<any> | undefined
 
   constructor(definition: SinkNodeDefinition, topology: Topology, config: RuntimeConfig, collector: RecordCollector, current: () => SerializedRecord | null) {
     this.definition = definition
@@ -57,15 +64,18 @@ export class SinkProcessor implements Processor<unknown, unknown> {
     this.config = config
     this.collector = collector
     this.current = current
+    this.fixedTopic = typeof definition.topic === 'string' ? resolveTopic(topology, config, definition.topic) : null
+    this.keySerde = definition.keySerde ?? config.defaultKeySerde
+    this.valueSerde = definition.valueSerde ?? config.defaultValueSerde
   }
 
   process(record: StreamRecord<unknown, unknown>): void {
     const { definition } = this
-    const topic = typeof definition.topic === 'string'
-      ? resolveTopic(this.topology, this.config, definition.topic)
-      : definition.topic(record.key, record.value, { topic: this.current()?.topic ?? null, timestamp: record.timestamp })
-    const key = record.key === null ? null : pick(definition.keySerde, this.config.defaultKeySerde, 'key', definition.name).serialize(topic, record.key)
-    const value = record.value === null ? null : pick(definition.valueSerde, this.config.defaultValueSerde, 'value', definition.name).serialize(topic, record.value)
+    const topic = this.fixedTopic !== null
+      ? this.fixedTopic
+      : (definition.topic as TopicNameExtractor<unknown, unknown>)(record.key, record.value, { topic: this.current()?.topic ?? null, timestamp: record.timestamp })
+    const key = record.key === null ? null : pick(this.keySerde, undefined, 'key', definition.name).serialize(topic, record.key)
+    const value = record.value === null ? null : pick(this.valueSerde, undefined, 'value', definition.name).serialize(topic, record.value)
     this.collector.send(topic, key, value, record.timestamp, record.headers)
   }
 }

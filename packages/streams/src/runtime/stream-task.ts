@@ -132,7 +132,7 @@ export class StreamTask implements NodeHost {
 
   /** Flushes the stores; the Kafka runtime writes a checkpoint after this. */
   commit(): void {
-    for (const store of this.stores.values()) store.flush()
+    for (let index = 0; index < this.registrations.length; index++) this.registrations[index].store.flush()
   }
 
   close(): void {

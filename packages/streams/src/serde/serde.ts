@@ -22,7 +22,40 @@ function fixedWidth(data: Uint8Array, width: number, name: string): DataView {
   return new DataView(data.buffer, data.byteOffset, data.byteLength)
 }
 
-const stringSerde = nullSafe<string>((data) => encoder.encode(data), (data) => decoder.decode(data))
+// Keys are mostly short ASCII strings; copying code units directly skips the UTF-8 codec.
+const asciiFastPathMaxLength = 64
+
+function encodeString(data: string): Uint8Array {
+  const length = data.length
+  if (length <= asciiFastPathMaxLength) {
+    const out = new Uint8Array(length)
+    let index = 0
+    for (; index < length; index++) {
+      const code = data.charCodeAt(index)
+      if (code >= 0x80) break
+      out[index] = code
+    }
+    if (index === length) return out
+  }
+  return encoder.encode(data)
+}
+
+function decodeString(data: Uint8Array): string {
+  const length = data.length
+  if (length <= asciiFastPathMaxLength) {
+    let text = ''
+    let index = 0
+    for (; index < length; index++) {
+      const byte = data[index]
+      if (byte >= 0x80) break
+      text += String.fromCharCode(byte)
+    }
+    if (index === length) return text
+  }
+  return decoder.decode(data)
+}
+
+const stringSerde = nullSafe<string>(encodeString, decodeString)
 const bytesSerde = nullSafe<Uint8Array>((data) => data, (data) => data)
 const intSerde = nullSafe<number>((data) => {
   const out = new Uint8Array(4)

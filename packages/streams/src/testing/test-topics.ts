@@ -5,6 +5,8 @@ import type { Headers, SerializedRecord } from '../runtime/record.ts'
 import type { KeyValue } from '../state/windowed.ts'
 import { StreamsError, StreamsErrorCode } from '../errors.ts'
 
+const noHeaders: Headers = Object.freeze([])
+
 /** A record read from an output topic. */
 export interface TestRecord<K, V> {
   readonly topic: string
@@ -46,7 +48,7 @@ export class TestInputTopic<K, V> {
   }
 
   /** Pipes one record; without a timestamp it gets the topic time (then auto-advances). */
-  pipeInput(key: K | null, value: V | null, timestampMs?: number, headers: Headers = []): void {
+  pipeInput(key: K | null, value: V | null, timestampMs?: number, headers: Headers = noHeaders): void {
     let timestamp = timestampMs
     if (timestamp === undefined) {
       timestamp = this.currentTimeMs

@@ -34,6 +34,8 @@ export interface TopologyTestDriverConfig {
   initialWallClockTimeMs?: number
   /** Bound of each topic's unread output queue; exceeding it throws. Default 1,000,000. */
   maxQueuedRecordsPerTopic?: number
+  /** Keep records written to internal (repartition) topics readable as outputs. Default true. */
+  captureInternalTopics?: boolean
 }
 
 export class TopologyTestDriver implements TopicHost {
@@ -41,17 +43,21 @@ export class TopologyTestDriver implements TopicHost {
   private readonly tasks: StreamTask[] = []
   private readonly taskByTopic = new Map<string, StreamTask>()
   private readonly globalState: GlobalStateUpdater
+  private readonly globalTopics: ReadonlySet<string>
   private readonly outputs = new Map<string, SerializedRecord[]>()
   private readonly offsets = new Map<string, number>()
   private readonly pending: SerializedRecord[] = []
   private readonly storeKinds = new Map<string, { kind: string; timestamped: boolean }>()
   private readonly maxQueuedRecords: number
+  private readonly captureInternalTopics: boolean
+  private readonly internalTopics: ReadonlySet<string>
   private wallClockTimeMs: number
   private processing = false
 
   constructor(topology: Topology, config: TopologyTestDriverConfig = {}) {
     this.wallClockTimeMs = config.initialWallClockTimeMs ?? 0
     this.maxQueuedRecords = config.maxQueuedRecordsPerTopic ?? 1_000_000
+    this.captureInternalTopics = config.captureInternalTopics ?? true
     this.config = {
       applicationId: config.applicationId ?? 'test-application',
       defaultKeySerde: config.defaultKeySerde,
@@ -63,7 +69,9 @@ export class TopologyTestDriver implements TopicHost {
       systemTimeMs: () => this.wallClockTimeMs,
     }
     this.registerStoreKinds(topology)
+    this.internalTopics = new Set([...topology.internalTopics()].map((topic) => `${this.config.applicationId}-${topic}`))
     this.globalState = new GlobalStateUpdater(topology, this.config)
+    this.globalTopics = new Set(this.globalState.topics())
     const collector = { send: (topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: Headers) => this.append(topic, key, value, timestamp, headers) }
     for (const subtopology of topology.subtopologies()) {
       const task = new StreamTask({ topology, subtopology, partition: 0, config: this.config, collector, globalStores: this.globalState.stores })
@@ -73,7 +81,7 @@ export class TopologyTestDriver implements TopicHost {
   }
 
   createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, options?: InputTopicOptions): TestInputTopic<K, V> {
-    if (!this.taskByTopic.has(topic) && !this.globalState.topics().includes(topic)) {
+    if (!this.taskByTopic.has(topic) && !this.globalTopics.has(topic)) {
       throw new StreamsError(StreamsErrorCode.UnknownTopic, `topic '${topic}' is not read by the topology`)
     }
     return new TestInputTopic(this, topic, keySerde, valueSerde, { startTimestampMs: this.wallClockTimeMs, ...options })
@@ -86,7 +94,7 @@ export class TopologyTestDriver implements TopicHost {
   /** Pipes one serialized record (TestInputTopic calls this) and processes everything it causes. */
   pipe(topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: Headers): void {
     const record = this.stamp(topic, key, value, timestamp, headers)
-    if (this.globalState.topics().includes(topic)) {
+    if (this.globalTopics.has(topic)) {
       this.globalState.process(record)
       return
     }
@@ -184,20 +192,22 @@ export class TopologyTestDriver implements TopicHost {
 
   private append(topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: Headers): void {
     const record = this.stamp(topic, key, value, timestamp, headers)
+    if (this.taskByTopic.has(topic)) this.pending.push(record)
+    if (!this.captureInternalTopics && this.internalTopics.has(topic)) return
     let queue = this.outputs.get(topic)
     if (queue === undefined) this.outputs.set(topic, (queue = []))
     if (queue.length >= this.maxQueuedRecords) {
       throw new StreamsError(StreamsErrorCode.BufferFull, `output topic '${topic}' holds ${queue.length} unread records (maxQueuedRecordsPerTopic); read them`)
     }
     queue.push(record)
-    if (this.taskByTopic.has(topic)) this.pending.push(record)
   }
 
   private drain(): void {
     if (this.processing) return
     this.processing = true
     try {
-      for (let record = this.pending.shift(); record !== undefined; record = this.pending.shift()) {
+      for (let index = 0; index < this.pending.length; index++) {
+        const record = this.pending[index]
         const task = this.taskByTopic.get(record.topic)
         if (task === undefined) throw new StreamsError(StreamsErrorCode.UnknownTopic, `topic '${record.topic}' is not read by the topology`)
         task.process(record)

@@ -121,8 +121,9 @@ export function slidingWindowAggregateSupplier<K, V, VA>(storeName: string, wind
           context.recordDropped('expired-window', `timestamp=${record.timestamp} window=[${record.timestamp},${record.timestamp + d}] expiration=${closeTimeMs}`)
           return
         }
-        if (emitOnClose) {
-          emitter.maybeEmit(context, store, record, closeTimeMs, (last) => ({ lower: last === -1 ? 0 : Math.max(0, last - d), upper: closeTimeMs - d - 1 }))
+        if (emitOnClose && emitter.closeTimeAdvanced(closeTimeMs)) {
+          const last = emitter.lastEmitCloseTimeMs
+          emitter.maybeEmit(context, store, record, closeTimeMs, last === -1 ? 0 : Math.max(0, last - d), closeTimeMs - d - 1, true)
         }
         if (record.timestamp < d) processEarly(record, closeTimeMs)
         else processInOrder(record, closeTimeMs)

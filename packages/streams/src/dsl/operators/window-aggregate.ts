@@ -8,7 +8,7 @@
 import type { ProcessorContext, ProcessorSupplier } from '../../runtime/processor.ts'
 import type { Change, StreamRecord } from '../../runtime/record.ts'
 import type { WindowStore } from '../../state/window-store.ts'
-import { Windowed, type ValueAndTimestamp } from '../../state/windowed.ts'
+import { Window, Windowed, type ValueAndTimestamp } from '../../state/windowed.ts'
 import type { EmitStrategy, TimeWindows } from '../windows.ts'
 import { applyAggregation, type StreamAggregator } from './stream-aggregate.ts'
 
@@ -20,15 +20,21 @@ type Store<K, VA> = WindowStore<K, ValueAndTimestamp<VA>>
  * timestamp.
  */
 export class FinalResultEmitter<K, VA> {
-  private lastEmitCloseTimeMs = -1
+  /** Close time of the last emission, -1 before any. */
+  lastEmitCloseTimeMs = -1
 
-  maybeEmit(context: ProcessorContext<any, any>, store: Store<K, VA>, record: StreamRecord<K, unknown>, closeTimeMs: number, bounds: (lastEmitCloseTimeMs: number) => { lower: number; upper: number }, newWindowClosed: (lower: number, upper: number) => boolean = () => true): void {
-    if (this.lastEmitCloseTimeMs !== -1 && this.lastEmitCloseTimeMs >= closeTimeMs) return
-    const { lower, upper } = bounds(this.lastEmitCloseTimeMs)
+  /** True when close time moved since the last emission (cheap check before computing bounds). */
+  closeTimeAdvanced(closeTimeMs: number): boolean {
+    return this.lastEmitCloseTimeMs === -1 || this.lastEmitCloseTimeMs < closeTimeMs
+  }
+
+  /** Emits windows whose start lies in [lower, upper]; `newWindowClosed` false skips the fetch. */
+  maybeEmit(context: ProcessorContext<any, any>, store: Store<K, VA>, record: StreamRecord<K, unknown>, closeTimeMs: number, lower: number, upper: number, newWindowClosed: boolean): void {
+    if (!this.closeTimeAdvanced(closeTimeMs)) return
     // No window has closed yet: keep the bounds where they are (Kafka's emitRangeUpperBound < 0).
     if (upper < 0) return
     // Close time moved but not past another window end: nothing to fetch (Kafka's shouldRangeFetch).
-    if (this.lastEmitCloseTimeMs !== -1 && !newWindowClosed(lower, upper)) return
+    if (this.lastEmitCloseTimeMs !== -1 && !newWindowClosed) return
     if (upper >= lower) {
       for (const { key, value } of store.fetchAll(lower, upper)) {
         context.forward(record.withKey(key).withValue({ newValue: value.value, oldValue: null }).withTimestamp(value.timestamp))
@@ -59,22 +65,23 @@ export function windowAggregateSupplier<K, V, VA>(storeName: string, windows: Ti
         const closeTimeMs = observedStreamTimeMs - windows.graceMs
         // Closed windows are emitted before this record touches the store: the windows it
         // updates are all still open, and the store has not yet expired the closed ones.
-        if (emitOnClose) {
-          emitter.maybeEmit(context, store, record, closeTimeMs, (last) => ({
-            lower: last === -1 ? 0 : Math.max(0, last - windows.sizeMs) + 1,
-            upper: closeTimeMs - windows.sizeMs,
-          }), (lower, upper) => windows.windowsFor(upper)[0]?.startMs !== windows.windowsFor(lower - 1)[0]?.startMs)
+        if (emitOnClose && emitter.closeTimeAdvanced(closeTimeMs)) {
+          const last = emitter.lastEmitCloseTimeMs
+          const lower = last === -1 ? 0 : Math.max(0, last - windows.sizeMs) + 1
+          const upper = closeTimeMs - windows.sizeMs
+          emitter.maybeEmit(context, store, record, closeTimeMs, lower, upper, windows.firstWindowStartFor(upper) !== windows.firstWindowStartFor(lower - 1))
         }
-        for (const window of windows.windowsFor(record.timestamp)) {
-          if (window.endMs <= closeTimeMs) {
-            context.recordDropped('expired-window', `timestamp=${record.timestamp} window=[${window.startMs},${window.endMs}) expiration=${closeTimeMs} streamTime=${observedStreamTimeMs}`)
+        for (let startMs = windows.firstWindowStartFor(record.timestamp); startMs <= record.timestamp; startMs += windows.advanceMs) {
+          const endMs = startMs + windows.sizeMs
+          if (endMs <= closeTimeMs) {
+            context.recordDropped('expired-window', `timestamp=${record.timestamp} window=[${startMs},${endMs}) expiration=${closeTimeMs} streamTime=${observedStreamTimeMs}`)
             continue
           }
-          const old = store.fetch(record.key, window.startMs)
+          const old = store.fetch(record.key, startMs)
           const aggregate = applyAggregation(aggregation, record.key, record.value, old === null ? null : old.value)
           const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp)
-          store.put(record.key, { value: aggregate, timestamp }, window.startMs)
-          if (!emitOnClose) context.forward(record.withKey(new Windowed(record.key, window)).withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
+          store.put(record.key, { value: aggregate, timestamp }, startMs)
+          if (!emitOnClose) context.forward(record.withKey(new Windowed(record.key, new Window(startMs, endMs))).withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
         }
       },
     }

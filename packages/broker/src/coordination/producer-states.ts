@@ -1,0 +1,151 @@
+// The broker's idempotent/transactional producer state: one PartitionProducerState per
+// partition, rebuilt from the partition's log the first time the partition is touched (a scan
+// of its batch headers, control batches decoded) and then kept current by every append and
+// transaction marker. It is the ProducerStateManager the Produce path consults, and what Fetch
+// and ListOffsets ask for the last stable offset and the aborted transactions (read_committed).
+import { ErrorCode, parseAttributes } from '@tributary/protocol'
+import type { RecordBatchHeader } from '@tributary/protocol'
+import type { LogManager, PartitionLog } from '@tributary/log'
+import { PartitionProducerState } from '../coordinator/index.ts'
+import type { EndTransactionMarker, ProducerBatchHeader } from '../coordinator/index.ts'
+import type { Logger } from '../logger.ts'
+import { appendTransactionMarker, loggedBatchOf, scanBatches } from './log-batches.ts'
+
+/** The verdict on one produced batch. `duplicateOf`: a retry already in the log, answer with its offsets. */
+export type ProducerBatchCheck =
+  | { readonly ok: true; readonly duplicateOf?: { readonly baseOffset: bigint; readonly logAppendTimeMs: bigint } }
+  | { readonly ok: false; readonly errorCode: number; readonly errorMessage: string }
+
+/** An aborted transaction as a read_committed Fetch response lists it. */
+export interface FetchAbortedTransaction {
+  readonly producerId: bigint
+  readonly firstOffset: bigint
+}
+
+/** Is partition `topic`/`partition` part of the ongoing transaction of `transactionalId`? An error code. */
+export type VerifyTransactionalPartition = (transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number) => number
+
+export interface ProducerStatesOptions {
+  readonly logs: LogManager
+  readonly logger: Logger
+  readonly verifyTransactionalPartition: VerifyTransactionalPartition
+}
+
+interface Entry {
+  readonly topicId: string
+  readonly state: PartitionProducerState
+}
+
+export class ProducerStates {
+  readonly #options: ProducerStatesOptions
+  readonly #entries = new Map<string, Entry>()
+
+  constructor(options: ProducerStatesOptions) {
+    this.#options = options
+  }
+
+  /** Produce: sequence, epoch and transaction checks for one batch with producerId >= 0. */
+  check(topic: string, partition: number, header: RecordBatchHeader, transactionalId: string | null): ProducerBatchCheck {
+    const state = this.stateOf(topic, partition)
+    if (state === undefined) return { ok: true }
+    const batch = producerHeaderOf(header)
+    const verdict = state.check(batch)
+    if (verdict.kind === 'error') return { ok: false, errorCode: verdict.errorCode, errorMessage: verdict.message }
+    if (verdict.kind === 'duplicate') return { ok: true, duplicateOf: { baseOffset: BigInt(verdict.firstOffset), logAppendTimeMs: -1n } }
+    if (batch.isTransactional) {
+      if (transactionalId === null) {
+        return { ok: false, errorCode: ErrorCode.InvalidTxnState, errorMessage: 'a transactional batch needs the transactionalId of the Produce request' }
+      }
+      let errorCode = this.#options.verifyTransactionalPartition(transactionalId, batch.producerId, batch.producerEpoch, topic, partition)
+      if (errorCode === ErrorCode.ProducerFenced) errorCode = ErrorCode.InvalidProducerEpoch
+      if (errorCode !== ErrorCode.None) {
+        return { ok: false, errorCode, errorMessage: `partition ${topic}-${partition} is not part of the ongoing transaction of '${transactionalId}' (producer ${batch.producerId}, epoch ${batch.producerEpoch})` }
+      }
+    }
+    return { ok: true }
+  }
+
+  /** Produce appended the batch at `baseOffset`. */
+  onAppend(topic: string, partition: number, header: RecordBatchHeader, baseOffset: bigint): void {
+    this.#loaded(topic, partition)?.append(producerHeaderOf(header), Number(baseOffset))
+  }
+
+  /** min(first offset of an open transaction, highWatermark). */
+  lastStableOffset(topic: string, partition: number, highWatermark: bigint): bigint {
+    const state = this.stateOf(topic, partition)
+    return state === undefined ? highWatermark : BigInt(state.lastStableOffset(Number(highWatermark)))
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset). */
+  abortedTransactions(topic: string, partition: number, fetchOffset: bigint, upperBoundOffset: bigint): FetchAbortedTransaction[] {
+    const state = this.stateOf(topic, partition)
+    if (state === undefined) return []
+    return state.abortedTransactions(Number(fetchOffset), Number(upperBoundOffset))
+      .map((aborted) => ({ producerId: BigInt(aborted.producerId), firstOffset: BigInt(aborted.firstOffset) }))
+  }
+
+  /**
+   * Writes a COMMIT/ABORT marker to one partition; false when the partition no longer exists or
+   * the marker is stale (its epoch is older than the producer's).
+   */
+  writeMarker(topic: string, partition: number, marker: EndTransactionMarker, nowMs: number): boolean {
+    const log = this.#log(topic, partition)
+    const state = log === undefined ? undefined : this.stateOf(topic, partition)
+    if (log === undefined || state === undefined) return false
+    const { errorCode } = state.checkEndTransactionMarker(marker)
+    if (errorCode !== ErrorCode.None) {
+      this.#options.logger.warn('skipped a stale transaction marker', { topic, partition, producerId: marker.producerId, producerEpoch: marker.producerEpoch, errorCode })
+      return false
+    }
+    const offset = appendTransactionMarker(log, marker, nowMs)
+    state.appendEndTransactionMarker(marker, Number(offset), nowMs, Number(log.logEndOffset))
+    return true
+  }
+
+  /** The partition's state, rebuilt from its log on first use; undefined when the partition does not exist. */
+  stateOf(topic: string, partition: number): PartitionProducerState | undefined {
+    const loaded = this.#loaded(topic, partition)
+    if (loaded !== undefined) return loaded
+    const log = this.#log(topic, partition)
+    const topicId = this.#options.logs.topic(topic)?.topicId
+    if (log === undefined || topicId === undefined) return undefined
+    const state = new PartitionProducerState()
+    state.rebuildFrom((function* () {
+      for (const batch of scanBatches(log)) yield loggedBatchOf(batch)
+    })())
+    this.#entries.set(keyOf(topic, partition), { topicId, state })
+    return state
+  }
+
+  /** The state if already loaded for the current incarnation of the topic. */
+  #loaded(topic: string, partition: number): PartitionProducerState | undefined {
+    const entry = this.#entries.get(keyOf(topic, partition))
+    if (entry === undefined) return undefined
+    if (this.#options.logs.topic(topic)?.topicId === entry.topicId) return entry.state
+    this.#entries.delete(keyOf(topic, partition))
+    return undefined
+  }
+
+  #log(topic: string, partition: number): PartitionLog | undefined {
+    try {
+      return this.#options.logs.partition(topic, partition)
+    } catch {
+      return undefined
+    }
+  }
+}
+
+function keyOf(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
+}
+
+function producerHeaderOf(header: RecordBatchHeader): ProducerBatchHeader {
+  return {
+    producerId: Number(header.producerId),
+    producerEpoch: header.producerEpoch,
+    baseSequence: header.baseSequence,
+    lastOffsetDelta: header.lastOffsetDelta,
+    isTransactional: parseAttributes(header.attributes).isTransactional,
+    maxTimestampMs: Number(header.maxTimestamp),
+  }
+}
