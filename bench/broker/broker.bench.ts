@@ -6,7 +6,7 @@
 // Run: npx node bench/broker/broker.bench.ts [--quick]
 // Env: BENCH_BROKER_TARGETS=ours,refbroker  BENCH_BROKER_SIZES=100,1024  BENCH_BROKER_PARTITIONS=64
 //      BENCH_BROKER_RECORDS_100=1000000  BENCH_BROKER_RECORDS_1024=250000 (BENCH_BROKER_RECORDS_<size>)
-//      BENCH_BROKER_REPEAT=1 (runs per combination, fastest reported)
+//      BENCH_BROKER_REPEAT=3 (runs per combination; each phase reports its fastest)
 //      BENCH_BROKER_WORK_DIR (payload files and data dirs; default $TMPDIR/tributary-bench-broker)
 //      BENCH_BROKER_PRODUCER_CONFIG / BENCH_BROKER_CONSUMER_CONFIG="k=v,k=v"  (kcat -X settings)
 //      BENCH_BROKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  (flags for our broker's Node)
@@ -61,7 +61,7 @@ export interface BrokerBenchOptions {
   /** Records per value size. */
   records?: (valueBytes: number) => number
   workDir?: string
-  /** Runs per combination; each phase reports its fastest run. Default 1. */
+  /** Runs per combination; each phase reports its fastest run. Default 1 (3 from the environment defaults). */
   repeat?: number
   print?: boolean
 }
@@ -76,7 +76,7 @@ function environmentNumber(name: string, fallback: number): number {
   return value
 }
 
-/** Options from BENCH_BROKER_* variables; `quick` divides the record counts by 10. */
+/** Options from BENCH_BROKER_* variables; `quick` divides the record counts by 10 and runs each combination once. */
 export function optionsFromEnvironment(quick: boolean): BrokerBenchOptions {
   const targets = (process.env.BENCH_BROKER_TARGETS ?? targetNames.join(',')).split(',').map((name) => name.trim())
   for (const name of targets) if (!(targetNames as readonly string[]).includes(name)) throw new Error(`BENCH_BROKER_TARGETS: unknown target '${name}'`)
@@ -90,7 +90,7 @@ export function optionsFromEnvironment(quick: boolean): BrokerBenchOptions {
       return quick ? Math.max(1000, Math.round(records / 10)) : records
     },
     workDir: process.env.BENCH_BROKER_WORK_DIR,
-    repeat: environmentNumber('BENCH_BROKER_REPEAT', 1),
+    repeat: environmentNumber('BENCH_BROKER_REPEAT', quick ? 1 : 3),
   }
 }
 

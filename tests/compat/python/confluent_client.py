@@ -106,6 +106,8 @@ def consume(args):
                     "timestampMs": message.timestamp()[1],
                 }) + "\n")
                 count += 1
+    if args.get("group") and args.get("commit") and count > 0:
+        consumer.commit(asynchronous=False)
     consumer.close()
     return {"count": count}
 

@@ -92,7 +92,9 @@ def consume(args):
                         "timestampMs": message.timestamp,
                     }) + "\n")
                     count += 1
-    consumer.close()
+    if args.get("group") and args.get("commit") and count > 0:
+        consumer.commit()
+    consumer.close(autocommit=False)
     return {"count": count}
 
 

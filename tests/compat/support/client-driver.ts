@@ -25,8 +25,12 @@ export type ClientDriver = {
   consumesThroughGroup: boolean
   metadata(bootstrap: string, topics: string[]): Promise<ClusterMetadata>
   produce(bootstrap: string, options: { topic: string; records: readonly KeyedRecord[]; compression: Codec; idempotent?: boolean }): Promise<void>
-  /** Reads every partition from the beginning until `count` records arrived. */
-  consume(bootstrap: string, options: { topic: string; count: number; group?: string }): Promise<ConsumedRecord[]>
+  /**
+   * Reads until `count` records arrived: every partition from the beginning, or, with a group,
+   * from the group's committed offsets (the beginning when none). With `commit`, the group
+   * commits what it consumed before leaving.
+   */
+  consume(bootstrap: string, options: { topic: string; count: number; group?: string; commit?: boolean }): Promise<ConsumedRecord[]>
   createTopic?(bootstrap: string, topic: string, partitions: number): Promise<void>
   deleteTopic?(bootstrap: string, topic: string): Promise<void>
   /** Per partition: the first offset whose timestamp is ≥ timestampMs, -1 when none. */

@@ -105,6 +105,19 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
       })
   }
 
+  test(name('a consumer group resumes from its committed offsets'), { timeout: testTimeoutMs }, async (context) => {
+    if (!needs(context, [...dataApis, ...groupApis])) return
+    const topic = await freshTopic('group')
+    const group = `compat-${driver.name}-group-${Date.now()}`
+    const first = makeRecords(1000, 'first', 4)
+    await driver.produce(running.bootstrap, { topic, records: first, compression: 'none' })
+    verifyConsumed(first, await driver.consume(running.bootstrap, { topic, count: first.length, group, commit: true }))
+    const second = makeRecords(500, 'second', 5)
+    await driver.produce(running.bootstrap, { topic, records: second, compression: 'none' })
+    // Only the new records: anything from `first` here means the commit was lost or ignored.
+    verifyConsumed(second, await driver.consume(running.bootstrap, { topic, count: second.length, group, commit: true }))
+  })
+
   test(name('offsets by timestamp'), { skip: driver.missing?.offsetsForTimes ?? target.lacks.offsetsForTimes, timeout: testTimeoutMs }, async (context) => {
     if (!needs(context, dataApis)) return
     const topic = await freshTopic('timestamps')

@@ -5,16 +5,13 @@
 // and ListOffsets ask for the last stable offset and the aborted transactions (read_committed).
 import { ErrorCode, parseAttributes } from '@tributary/protocol'
 import type { RecordBatchHeader } from '@tributary/protocol'
+import { LogError, LogErrorCode } from '@tributary/log'
 import type { LogManager, PartitionLog } from '@tributary/log'
 import { PartitionProducerState } from '../coordinator/index.ts'
 import type { EndTransactionMarker, ProducerBatchHeader } from '../coordinator/index.ts'
 import type { Logger } from '../logger.ts'
+import type { ProducerCheck, ProducerStateManager } from '../cluster/producer-state-manager.ts'
 import { appendTransactionMarker, loggedBatchOf, scanBatches } from './log-batches.ts'
-
-/** The verdict on one produced batch. `duplicateOf`: a retry already in the log, answer with its offsets. */
-export type ProducerBatchCheck =
-  | { readonly ok: true; readonly duplicateOf?: { readonly baseOffset: bigint; readonly logAppendTimeMs: bigint } }
-  | { readonly ok: false; readonly errorCode: number; readonly errorMessage: string }
 
 /** An aborted transaction as a read_committed Fetch response lists it. */
 export interface FetchAbortedTransaction {
@@ -36,7 +33,7 @@ interface Entry {
   readonly state: PartitionProducerState
 }
 
-export class ProducerStates {
+export class ProducerStates implements ProducerStateManager {
   readonly #options: ProducerStatesOptions
   readonly #entries = new Map<string, Entry>()
 
@@ -45,24 +42,24 @@ export class ProducerStates {
   }
 
   /** Produce: sequence, epoch and transaction checks for one batch with producerId >= 0. */
-  check(topic: string, partition: number, header: RecordBatchHeader, transactionalId: string | null): ProducerBatchCheck {
+  check(topic: string, partition: number, header: RecordBatchHeader, transactionalId: string | null): ProducerCheck {
     const state = this.stateOf(topic, partition)
-    if (state === undefined) return { ok: true }
+    if (state === undefined) return { kind: 'append' }
     const batch = producerHeaderOf(header)
     const verdict = state.check(batch)
-    if (verdict.kind === 'error') return { ok: false, errorCode: verdict.errorCode, errorMessage: verdict.message }
-    if (verdict.kind === 'duplicate') return { ok: true, duplicateOf: { baseOffset: BigInt(verdict.firstOffset), logAppendTimeMs: -1n } }
+    if (verdict.kind === 'error') return { kind: 'error', errorCode: verdict.errorCode, errorMessage: verdict.message }
+    if (verdict.kind === 'duplicate') return { kind: 'duplicate', baseOffset: BigInt(verdict.firstOffset) }
     if (batch.isTransactional) {
       if (transactionalId === null) {
-        return { ok: false, errorCode: ErrorCode.InvalidTxnState, errorMessage: 'a transactional batch needs the transactionalId of the Produce request' }
+        return { kind: 'error', errorCode: ErrorCode.InvalidTxnState, errorMessage: 'a transactional batch needs the transactionalId of the Produce request' }
       }
       let errorCode = this.#options.verifyTransactionalPartition(transactionalId, batch.producerId, batch.producerEpoch, topic, partition)
       if (errorCode === ErrorCode.ProducerFenced) errorCode = ErrorCode.InvalidProducerEpoch
       if (errorCode !== ErrorCode.None) {
-        return { ok: false, errorCode, errorMessage: `partition ${topic}-${partition} is not part of the ongoing transaction of '${transactionalId}' (producer ${batch.producerId}, epoch ${batch.producerEpoch})` }
+        return { kind: 'error', errorCode, errorMessage: `partition ${topic}-${partition} is not part of the ongoing transaction of '${transactionalId}' (producer ${batch.producerId}, epoch ${batch.producerEpoch})` }
       }
     }
-    return { ok: true }
+    return { kind: 'append' }
   }
 
   /** Produce appended the batch at `baseOffset`. */
@@ -129,8 +126,9 @@ export class ProducerStates {
   #log(topic: string, partition: number): PartitionLog | undefined {
     try {
       return this.#options.logs.partition(topic, partition)
-    } catch {
-      return undefined
+    } catch (error) {
+      if (error instanceof LogError && error.code === LogErrorCode.UnknownTopicOrPartition) return undefined
+      throw error
     }
   }
 }

@@ -2,6 +2,7 @@
 // Usage: runKeyValueStoreContract('in-memory', () => new InMemoryKeyValueStore('s', Serdes.String()))
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import type { KeyValueStore } from './key-value-store.ts'
 
 const context = { applicationId: 'contract', taskId: '0_0', changelogTopic: null }
@@ -59,6 +60,32 @@ export function runKeyValueStoreContract(implementation: string, create: () => K
       store.delete('b')
       assert.deepEqual([...store.all()].map((entry) => entry.key), ['a'])
       assert.equal(store.approximateNumEntries(), 1)
+    })
+
+    test('property: any sequence of puts and deletes matches a sorted map model', () => {
+      const key = fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'b', 'c', 'é', 'z') })
+      const operation = fc.oneof(
+        fc.record({ kind: fc.constant('put' as const), key, value: fc.option(fc.string({ maxLength: 2 }), { nil: null }) }),
+        fc.record({ kind: fc.constant('delete' as const), key }),
+      )
+      fc.assert(fc.property(fc.array(operation, { maxLength: 40 }), key, key, (operations, from, to) => {
+        const store = open()
+        const model = new Map<string, string>()
+        for (const op of operations) {
+          if (op.kind === 'put') {
+            store.put(op.key, op.value)
+            if (op.value === null) model.delete(op.key)
+            else model.set(op.key, op.value)
+          } else {
+            assert.equal(store.delete(op.key), model.get(op.key) ?? null)
+            model.delete(op.key)
+          }
+        }
+        const sorted = [...model.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, value]) => ({ key: k, value }))
+        assert.deepEqual([...store.all()], sorted)
+        assert.deepEqual([...store.range(from, to)], from > to ? [] : sorted.filter((entry) => entry.key >= from && entry.key <= to))
+        assert.equal(store.approximateNumEntries(), model.size)
+      }), { numRuns: 200 })
     })
 
     test('a closed store refuses reads', () => {

@@ -71,7 +71,7 @@ export const kafkaJs: ClientDriver = {
       }
     } finally { await producer.disconnect() }
   },
-  async consume(bootstrap, { topic, count, group }) {
+  async consume(bootstrap, { topic, count, group, commit }) {
     const consumer = client(bootstrap).consumer({ groupId: group ?? `compat-${topic}-${process.pid}-${Date.now()}`, sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 })
     const consumed: ConsumedRecord[] = []
     await consumer.connect()
@@ -90,6 +90,11 @@ export const kafkaJs: ClientDriver = {
           },
         }).catch(reject)
       })
+      if (commit === true && group !== undefined) {
+        const next = new Map<number, number>()
+        for (const record of consumed) next.set(record.partition, Math.max(next.get(record.partition) ?? 0, record.offset + 1))
+        await consumer.commitOffsets([...next].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })))
+      }
     } finally { await consumer.disconnect() }
     return consumed
   },

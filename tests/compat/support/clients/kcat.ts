@@ -28,10 +28,12 @@ export const kcat: ClientDriver = {
     const { stderr } = await run('kcat', args, { input, timeoutMs })
     if (/Delivery failed|ERROR/i.test(stderr)) throw new Error(`kcat produce reported errors:\n${stderr.slice(-4000)}`)
   },
-  async consume(bootstrap, { topic, count, group }) {
+  async consume(bootstrap, { topic, count, group, commit }) {
+    // With -G, kcat commits on close when auto commit is on; -o beginning is the reset policy.
     const args = group === undefined
       ? ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-c', String(count), '-J']
-      : ['-b', bootstrap, '-G', group, '-o', 'beginning', '-e', '-c', String(count), '-J', '-X', 'session.timeout.ms=6000', topic]
+      : ['-b', bootstrap, '-G', group, '-o', 'beginning', '-e', '-c', String(count), '-J', '-X', 'session.timeout.ms=6000',
+          '-X', `enable.auto.commit=${commit === true}`, topic]
     const { stdout } = await run('kcat', args, { timeoutMs })
     return stdout.split('\n').filter((line) => line.startsWith('{')).map((line): ConsumedRecord => {
       const message = JSON.parse(line) as { partition: number; offset: number; key: string | null; payload: string | null; ts: number }

@@ -38,22 +38,28 @@ export const platformaticKafka: ClientDriver = {
       }
     } finally { await producer.close() }
   },
-  async consume(bootstrap, { topic, count, group }) {
+  async consume(bootstrap, { topic, count, group, commit }) {
     const consumer = new Consumer({
       clientId: 'compat-consumer', groupId: group ?? `compat-${topic}-${process.pid}-${Date.now()}`,
       bootstrapBrokers: brokers(bootstrap), deserializers: stringDeserializers, timeout: 30_000,
       sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTime: 500,
     })
     const consumed: ConsumedRecord[] = []
+    const lastOfPartition = new Map<number, { commit(): unknown }>()
     try {
-      const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
+      const stream = await consumer.consume(group === undefined
+        ? { topics: [topic], mode: 'earliest', autocommit: false }
+        : { topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
       const deadline = setTimeout(() => stream.destroy(new Error(`consumed ${consumed.length} of ${count} records within ${timeoutMs} ms`)), timeoutMs)
       try {
         for await (const message of stream) {
           consumed.push({ partition: message.partition, offset: Number(message.offset), key: message.key ?? '', value: message.value ?? '', timestampMs: Number(message.timestamp) })
+          lastOfPartition.set(message.partition, message)
           if (consumed.length >= count) break
         }
       } finally { clearTimeout(deadline) }
+      // message.commit() commits the offset after that message.
+      if (commit === true && group !== undefined) for (const message of lastOfPartition.values()) await message.commit()
       await stream.close()
     } finally { await consumer.close(true) }
     return consumed

@@ -34,9 +34,9 @@ function pythonDriver(name: string, script: string, module: string): Omit<Client
       writeFileSync(recordsFile, records.map((record) => JSON.stringify(record)).join('\n') + '\n')
       await call('produce', { bootstrap, topic, compression, idempotent: idempotent === true, recordsFile })
     }),
-    consume: (bootstrap, { topic, count, group }) => withTempDir(async (dir) => {
+    consume: (bootstrap, { topic, count, group, commit }) => withTempDir(async (dir) => {
       const outFile = join(dir, 'consumed.jsonl')
-      await call('consume', { bootstrap, topic, count, group, outFile })
+      await call('consume', { bootstrap, topic, count, group, commit: commit === true, outFile })
       return readFileSync(outFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ConsumedRecord)
     }),
     createTopic: async (bootstrap, topic, partitions) => { await call('create-topic', { bootstrap, topic, partitions }) },
