@@ -6,7 +6,7 @@
 // Run: npx node bench/broker/broker.bench.ts [--quick]
 // Env: BENCH_BROKER_TARGETS=ours,refbroker  BENCH_BROKER_SIZES=100,1024  BENCH_BROKER_PARTITIONS=64
 //      BENCH_BROKER_RECORDS_100=1000000  BENCH_BROKER_RECORDS_1024=250000 (BENCH_BROKER_RECORDS_<size>)
-//      BENCH_BROKER_REPEAT=3 (runs per combination; each phase reports its fastest)
+//      BENCH_BROKER_REPEAT=5 (runs per combination; each phase reports its fastest)
 //      BENCH_BROKER_WORK_DIR (payload files and data dirs; default $TMPDIR/tributary-bench-broker)
 //      BENCH_BROKER_PRODUCER_CONFIG / BENCH_BROKER_CONSUMER_CONFIG="k=v,k=v"  (kcat -X settings)
 //      BENCH_BROKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  (flags for our broker's Node)
@@ -38,13 +38,21 @@ export interface BrokerBenchFigure {
   consume: PhaseFigure
   /** Size of the data directory after the run (ours only). */
   dataDirBytes?: number
+  /** Records/s of every run, in run order (produce and consume report the fastest). */
+  runs: { produce: number[]; consume: number[] }
 }
 
 export interface BrokerBenchRatio {
   valueBytes: number
-  /** ours / refbroker records per second (>= 1: we are at least as fast). */
+  /** ours / refbroker records per second, fastest runs (>= 1: we are at least as fast). */
   produce: number
   consume: number
+  /** The same with the median runs. */
+  produceMedian: number
+  consumeMedian: number
+  /** ours / refbroker broker CPU per record in the fastest runs (> 1: we spend more CPU). */
+  produceCpuPerRecord: number
+  consumeCpuPerRecord: number
 }
 
 export interface BrokerBenchResult {
@@ -90,7 +98,7 @@ export function optionsFromEnvironment(quick: boolean): BrokerBenchOptions {
       return quick ? Math.max(1000, Math.round(records / 10)) : records
     },
     workDir: process.env.BENCH_BROKER_WORK_DIR,
-    repeat: environmentNumber('BENCH_BROKER_REPEAT', quick ? 1 : 3),
+    repeat: environmentNumber('BENCH_BROKER_REPEAT', quick ? 1 : 5),
   }
 }
 
@@ -180,7 +188,8 @@ async function measureCombination(combination: Combination, log: (line: string) 
     }
     const consume = phaseFigure(consumed.resources, records, valueBytes)
     log(`consume ${formatRate(consume)}`)
-    return { target, valueBytes, records, partitions, idleRssBytes, produce, consume, dataDirBytes: target === 'ours' ? directoryBytes(dataDir) : undefined }
+    const dataDirBytes = target === 'ours' ? directoryBytes(dataDir) : undefined
+    return { target, valueBytes, records, partitions, idleRssBytes, produce, consume, dataDirBytes, runs: { produce: [produce.recordsPerSecond], consume: [consume.recordsPerSecond] } }
   } finally {
     await broker?.stop()
     if (process.env.BENCH_BROKER_KEEP_DATA === undefined) rmSync(dataDir, { recursive: true, force: true })
@@ -197,6 +206,7 @@ function bestOf(runs: readonly BrokerBenchFigure[]): BrokerBenchFigure {
     idleRssBytes: Math.max(...runs.map((figure) => figure.idleRssBytes)),
     produce: { ...produce, brokerPeakRssBytes: Math.max(...runs.map((figure) => figure.produce.brokerPeakRssBytes)) },
     consume: { ...consume, brokerPeakRssBytes: Math.max(...runs.map((figure) => figure.consume.brokerPeakRssBytes)) },
+    runs: { produce: runs.flatMap((figure) => figure.runs.produce), consume: runs.flatMap((figure) => figure.runs.consume) },
   }
 }
 
@@ -220,9 +230,19 @@ function ratiosOf(figures: readonly BrokerBenchFigure[], valueSizes: readonly nu
       valueBytes,
       produce: ours.produce.recordsPerSecond / reference.produce.recordsPerSecond,
       consume: ours.consume.recordsPerSecond / reference.consume.recordsPerSecond,
+      produceMedian: median(ours.runs.produce) / median(reference.runs.produce),
+      consumeMedian: median(ours.runs.consume) / median(reference.runs.consume),
+      produceCpuPerRecord: ours.produce.brokerCpuMs / ours.records / (reference.produce.brokerCpuMs / reference.records),
+      consumeCpuPerRecord: ours.consume.brokerCpuMs / ours.records / (reference.consume.brokerCpuMs / reference.records),
     })
   }
   return ratios
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 function directoryBytes(path: string): number {
@@ -280,11 +300,17 @@ function printTables(figures: readonly BrokerBenchFigure[], ratios: readonly Bro
   console.log('\nCPU (100% = one core busy for the whole phase):')
   printAligned([['target', 'size', 'produce broker CPU s', 'broker %', 'broker us/rec', 'kcat %', 'consume broker CPU s', 'broker %', 'broker us/rec', 'kcat %'], ...cpu])
   if (ratios.length > 0) {
-    console.log('\nours / refbroker (records/s; target >= 1.00):')
-    printAligned([['size', 'produce', 'consume'], ...ratios.map((ratio) => [`${ratio.valueBytes} B`, ratio.produce.toFixed(2), ratio.consume.toFixed(2)])])
+    console.log('\nours / refbroker: records/s of the fastest and of the median runs (target >= 1.00); broker CPU per record (> 1: we spend more):')
+    const rows = ratios.map((ratio) => [`${ratio.valueBytes} B`, ratio.produce.toFixed(2), ratio.consume.toFixed(2), ratio.produceMedian.toFixed(2), ratio.consumeMedian.toFixed(2), ratio.produceCpuPerRecord.toFixed(1), ratio.consumeCpuPerRecord.toFixed(1)])
+    printAligned([['size', 'produce', 'consume', 'produce median', 'consume median', 'produce CPU/rec', 'consume CPU/rec'], ...rows])
   }
   const ours100 = figures.find((figure) => figure.target === 'ours' && figure.valueBytes === 100)
   if (ours100 !== undefined) console.log(`\nours, produce 100 B: ${Math.round(ours100.produce.recordsPerSecond).toLocaleString('en-US')} rec/s (target >= 1,000,000)`)
+  console.log('\nrecords/s of every run (produce | consume):')
+  for (const figure of figures) {
+    const list = (values: readonly number[]): string => values.map((value) => Math.round(value / 1000) + 'k').join(' ')
+    console.log(`  ${figure.target} ${figure.valueBytes} B: ${list(figure.runs.produce)} | ${list(figure.runs.consume)}`)
+  }
   for (const error of errors) console.log(`FAILED ${error}`)
 }
 

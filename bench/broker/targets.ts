@@ -6,7 +6,6 @@ import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { Interface } from 'node:readline'
 
 export const targetNames = ['ours', 'refbroker'] as const
 export type TargetName = (typeof targetNames)[number]
@@ -37,29 +36,63 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   })
 }
 
-/** Next line from a readline interface, or an error if the process exits or `timeoutMs` passes first. */
-function nextLine(lines: Interface, child: ChildProcess, what: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      clearTimeout(timer)
-      lines.off('line', onLine)
-      child.off('exit', onExit)
-    }
-    const onLine = (line: string): void => {
-      cleanup()
-      resolve(line)
-    }
-    const onExit = (code: number | null): void => {
-      cleanup()
-      reject(new Error(`${what}: process exited (${code}) before printing a line`))
-    }
-    const timer = setTimeout(() => {
-      cleanup()
-      reject(new Error(`${what}: no line within ${timeoutMs} ms`))
-    }, timeoutMs)
-    lines.on('line', onLine)
-    child.once('exit', onExit)
-  })
+/**
+ * Lines of a child's stdout, queued: readline may emit several lines in one tick, so each is
+ * kept until someone asks for it.
+ */
+class LineQueue {
+  readonly #child: ChildProcess
+  readonly #what: string
+  readonly #lines: string[] = []
+  #waiter: ((line: string | undefined) => void) | undefined
+  #exitCode: number | null | undefined
+
+  constructor(child: ChildProcess, what: string) {
+    this.#child = child
+    this.#what = what
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (this.#waiter !== undefined) this.#settle(line)
+      else this.#lines.push(line)
+    })
+    child.once('exit', (code) => {
+      this.#exitCode = code
+      this.#settle(undefined)
+    })
+  }
+
+  #settle(line: string | undefined): void {
+    const waiter = this.#waiter
+    this.#waiter = undefined
+    waiter?.(line)
+  }
+
+  /** The next line, or an error if the process exits or `timeoutMs` passes first. */
+  next(timeoutMs: number): Promise<string> {
+    const queued = this.#lines.shift()
+    if (queued !== undefined) return Promise.resolve(queued)
+    if (this.#exitCode !== undefined) return Promise.reject(new Error(`${this.#what}: process exited (${this.#exitCode})`))
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined
+        reject(new Error(`${this.#what}: no line within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.#waiter = (line) => {
+        clearTimeout(timer)
+        if (line === undefined) reject(new Error(`${this.#what}: process exited (${this.#exitCode}) before printing a line`))
+        else resolve(line)
+      }
+    })
+  }
+}
+
+/** Runs `body`; if it throws, kills `child` before rethrowing, so no broker outlives a failed start. */
+async function killOnFailure<T>(child: ChildProcess, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body()
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
+  }
 }
 
 /** Topic metadata through kcat -L: the number of partitions, or 0 when the topic is absent. */
@@ -85,14 +118,13 @@ export async function startOurBroker(options: OurBrokerOptions & { partitions: n
   mkdirSync(options.dataDir, { recursive: true })
   const cliArguments = ['broker', '--port', '0', '--data-dir', options.dataDir, '--flush-policy', 'os', '--num-partitions', String(options.partitions), '--log-level', options.logLevel ?? 'warn']
   const child = spawn(process.execPath, [...(options.nodeArguments ?? []), join(repositoryRoot, 'bin', 'tributary.js'), ...cliArguments], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = createInterface({ input: child.stdout! })
-  const first = await nextLine(lines, child, 'tributary broker', 60_000)
-  const match = /^listening on (\S+):(\d+)$/.exec(first)
-  if (match === null) {
-    child.kill('SIGKILL')
-    throw new Error(`tributary broker printed '${first}', expected 'listening on HOST:PORT'`)
-  }
-  const bootstrap = `${match[1]}:${match[2]}`
+  const lines = new LineQueue(child, 'tributary broker')
+  const bootstrap = await killOnFailure(child, async () => {
+    const first = await lines.next(60_000)
+    const match = /^listening on (\S+):(\d+)$/.exec(first)
+    if (match === null) throw new Error(`tributary broker printed '${first}', expected 'listening on HOST:PORT'`)
+    return `${match[1]}:${match[2]}`
+  })
   return {
     name: 'ours',
     pid: child.pid!,
@@ -151,13 +183,16 @@ export function ensureRefbroker(log: (line: string) => void = () => {}): string 
 export async function startRefbroker(binary: string, topics: ReadonlyMap<string, number>): Promise<BenchBroker> {
   const topicArguments = [...topics].flatMap(([topic, partitions]) => ['-t', `${topic}:${partitions}:1`])
   const child = spawn(binary, ['-n', '1', '-C', ...topicArguments], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const lines = createInterface({ input: child.stdout! })
-  const bootstrap = await nextLine(lines, child, 'refbroker', 20_000)
-  const ready = await nextLine(lines, child, 'refbroker', 20_000)
-  if (ready !== 'READY') throw new Error(`refbroker printed '${ready}', expected READY`)
+  const lines = new LineQueue(child, 'refbroker')
+  const bootstrap = await killOnFailure(child, async () => {
+    const first = await lines.next(20_000)
+    const ready = await lines.next(20_000)
+    if (ready !== 'READY') throw new Error(`refbroker printed '${ready}', expected READY`)
+    return first
+  })
   const command = async (text: string): Promise<string> => {
     child.stdin!.write(`${text}\n`)
-    const reply = await nextLine(lines, child, `refbroker ${text}`, 10_000)
+    const reply = await lines.next(10_000)
     if (!reply.startsWith('OK')) throw new Error(`refbroker ${text}: ${reply}`)
     return reply
   }

@@ -134,6 +134,8 @@ function scheduleRetention(logs: LogManager, intervalMs: number, clock: Clock, l
           logger.info('retention deleted segments', { topic: result.topic, partition: result.partition, segments: result.deletedSegments, bytes: result.deletedBytes, reason: result.reason, logStartOffset: result.logStartOffset })
         }
       }
+      // Log compaction (cleanup.policy=compact): asynchronous, bounded per run; a call during a run joins it.
+      logs.runCompaction(clock.nowMs()).catch((error: unknown) => logger.error('compaction failed', { error: (error as Error).message }))
     } catch (error) {
       logger.error('retention failed', { error: (error as Error).message })
     }

@@ -9,6 +9,9 @@ import { removeFileDurably, writeFileDurably } from './durable-file.ts'
 import { openPartitionLog } from './partition-open.ts'
 import type { FlushPolicy, PartitionLog, RetentionResult } from './partition-log.ts'
 import { resolveTopicConfig, TOPIC_CONFIG_DEFAULTS } from './topic-config.ts'
+import { compactionConfigOf } from './compaction/compaction-config.ts'
+import { LogCleaner } from './compaction/log-cleaner.ts'
+import type { CompactionResult, LogCleanerOptions } from './compaction/log-cleaner.ts'
 import type { TopicConfig } from './topic-config.ts'
 import { checkTopicName, partitionDirectory, readAllTopicMetadata, removeTopicMetadata, TOPICS_DIRECTORY, writeTopicMetadata } from './topic-store.ts'
 import type { TopicMetadata } from './topic-store.ts'
@@ -26,6 +29,13 @@ export interface LogManagerOptions {
   onHighWatermark?: (log: PartitionLog) => void
   /** One line per recovery action at open (torn tails cut, indexes rebuilt). */
   onRecovery?: (message: string) => void
+  /** Log cleaner limits (offset map size) and test hooks. */
+  cleaner?: LogCleanerOptions
+}
+
+export interface CompactionRunOptions {
+  /** Stop starting new partition passes once this many bytes were read in this run (default COMPACTION_RUN_MAX_BYTES). */
+  maxBytes?: number
 }
 
 export interface CreateTopicOptions {
@@ -52,6 +62,8 @@ export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown'
 const PARTITION_DIRECTORY = /^(.+)-(\d+)$/
 const DEFAULT_FLUSH_INTERVAL_MS = 1000
 const PARTITION_COUNT_MAX = 100_000
+/** Bytes one runCompaction call reads before it stops starting new partition passes. */
+export const COMPACTION_RUN_MAX_BYTES = 256 * 1024 * 1024
 
 /** Data directories open in this process: two managers on one directory would corrupt it. */
 const openDataDirs = new Set<string>()
@@ -74,6 +86,8 @@ export class LogManager {
   readonly #topics = new Map<string, { metadata: TopicMetadata; config: TopicConfig; partitions: PartitionLog[] }>()
   #cancelFlushTimer: (() => void) | undefined
   #closed = false
+  readonly #cleaner: LogCleaner
+  #compaction: Promise<CompactionResult[]> | undefined
 
   constructor(options: LogManagerOptions) {
     this.dataDir = resolve(options.dataDir)
@@ -81,6 +95,7 @@ export class LogManager {
     this.clock = options.clock
     this.#options = options
     this.#defaults = { ...(options.defaultTopicConfigs ?? {}) }
+    this.#cleaner = new LogCleaner(options.cleaner)
     resolveTopicConfig({}, this.#defaults)
     if (openDataDirs.has(this.dataDir)) throw new LogError(LogErrorCode.Io, `data directory ${this.dataDir} is already open in this process`)
     try {
@@ -218,6 +233,44 @@ export class LogManager {
     return results
   }
 
+  /**
+   * Compaction (call periodically): cleans partitions of topics with cleanup.policy containing
+   * `compact` whose dirty ratio, max.compaction.lag.ms or an expired delete horizon asks for it,
+   * filthiest first, until `maxBytes` were read (at least one pass). A call made while a run is
+   * under way returns that run. Results list only partitions a pass looked at.
+   */
+  runCompaction(nowMs: number = this.clock.nowMs(), options: CompactionRunOptions = {}): Promise<CompactionResult[]> {
+    this.#checkOpen()
+    this.#compaction ??= this.#compact(nowMs, options.maxBytes ?? COMPACTION_RUN_MAX_BYTES).finally(() => {
+      this.#compaction = undefined
+    })
+    return this.#compaction
+  }
+
+  async #compact(nowMs: number, maxBytes: number): Promise<CompactionResult[]> {
+    const candidates = []
+    for (const topic of this.#topics.values()) {
+      const config = compactionConfigOf(topic.config, topic.metadata.configs, this.#defaults)
+      if (!config.compact) continue
+      for (const log of topic.partitions) {
+        if (!log.isWritable) continue
+        const plan = this.#cleaner.roughPlan(log, nowMs, config)
+        if (plan.reason !== undefined) candidates.push({ log, config, dirtyRatio: plan.dirtyRatio })
+      }
+    }
+    candidates.sort((a, b) => b.dirtyRatio - a.dirtyRatio)
+    const results: CompactionResult[] = []
+    let bytesRead = 0
+    for (const candidate of candidates) {
+      if (bytesRead >= maxBytes || this.#closed) break
+      if (!candidate.log.isWritable) continue
+      const result = await this.#cleaner.clean(candidate.log, nowMs, candidate.config)
+      bytesRead += result.bytesRead
+      results.push(result)
+    }
+    return results
+  }
+
   /** fsync of every partition with unflushed appends. */
   async flush(): Promise<void> {
     await Promise.all(this.partitions().map((log) => log.flush()))
@@ -228,6 +281,8 @@ export class LogManager {
     if (this.#closed) return
     this.#closed = true
     this.#cancelFlushTimer?.()
+    // A compaction pass under way finishes its current step (or stops at its next check) first.
+    await this.#compaction?.catch(() => [])
     openDataDirs.delete(this.dataDir)
     const results = await Promise.allSettled(this.partitions().map((log) => log.close()))
     const failure = results.find((result) => result.status === 'rejected')

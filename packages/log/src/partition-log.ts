@@ -157,6 +157,38 @@ export class PartitionLog {
     }))
   }
 
+  /** False once the partition is closed, closing or failed (the log cleaner stops then). */
+  get isWritable(): boolean {
+    return !this.#closed && !this.#closing && this.#failure === undefined
+  }
+
+  /** Internal, for the log cleaner: the live segments, oldest first, the last one active (a copy of the list). */
+  segmentsForCleaning(): readonly LogSegment[] {
+    return [...this.#segments]
+  }
+
+  /**
+   * Internal, for the log cleaner: replaces `replaced` (consecutive sealed segments) by the
+   * segment `install` returns; `install` deletes their files (segment-swap.ts). Returns false,
+   * doing nothing, when the segments are no longer all in the log (retention removed some).
+   * A failing `install` leaves the partition failed (LOG_IO): recovery at the next open completes the swap.
+   */
+  replaceSegments(replaced: readonly LogSegment[], install: () => LogSegment): boolean {
+    this.#checkWritable()
+    const start = this.#segments.indexOf(replaced[0])
+    if (start < 0 || start + replaced.length >= this.#segments.length) return false
+    if (replaced.some((segment, i) => this.#segments[start + i] !== segment || !segment.isSealed)) return false
+    let replacement: LogSegment
+    try {
+      replacement = install()
+    } catch (error) {
+      throw this.#fail(error)
+    }
+    for (const segment of replaced) this.#dirty.delete(segment)
+    this.#segments.splice(start, replaced.length, replacement)
+    return true
+  }
+
   /**
    * Appends one validated record batch v2, or several back to back. Takes ownership of
    * `batchBytes`: offsets (and LogAppendTime, leader epoch) are written into it in place.

@@ -4,6 +4,7 @@
 // by batch (framing, CRC-32C, offset order), its indexes rebuilt and a torn tail cut off.
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { recoverInterruptedSwaps } from './compaction/segment-swap.ts'
 import { syncFileNow } from './durable-file.ts'
 import { ioError } from './errors.ts'
 import { LogSegment } from './log-segment.ts'
@@ -38,8 +39,10 @@ export function openPartitionLog(options: OpenPartitionLogOptions): PartitionLog
     throw ioError(`create ${options.dir}`, error)
   }
   const checkpoint = readPartitionCheckpoint(options.dir)
-  const baseOffsets = listSegmentBaseOffsets(options.dir)
   const limits: SegmentLimits = { indexIntervalBytes: options.config.indexIntervalBytes, segmentIndexBytes: options.config.segmentIndexBytes }
+  // A log-cleaner swap interrupted by a crash is completed (committed) or dropped (not committed) first.
+  for (const message of recoverInterruptedSwaps(options.dir, limits, options.nowMs)) options.onRecovery?.(`${options.topic}-${options.partition}: ${message}`)
+  const baseOffsets = listSegmentBaseOffsets(options.dir)
   const segments: LogSegment[] = []
   let recovered = false
   for (let i = 0; i < baseOffsets.length; i++) {

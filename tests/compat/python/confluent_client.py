@@ -79,6 +79,29 @@ def produce(args):
     return {}
 
 
+def produce_transactions(args):
+    producer = Producer({
+        "bootstrap.servers": args["bootstrap"],
+        "transactional.id": args["transactionalId"],
+        "linger.ms": 5,
+        "message.timeout.ms": 30000,
+    })
+    producer.init_transactions(TIMEOUT_S)
+    for transaction in args["transactions"]:
+        producer.begin_transaction()
+        with open(transaction["recordsFile"], encoding="utf-8") as records:
+            for line in records:
+                record = json.loads(line)
+                producer.produce(args["topic"], key=record["key"], value=record["value"])
+                producer.poll(0)
+        if transaction["commit"]:
+            producer.commit_transaction(TIMEOUT_S)
+        else:
+            producer.flush(TIMEOUT_S)  # the records reach the log, so the abort marker matters
+            producer.abort_transaction(TIMEOUT_S)
+    return {}
+
+
 def consume(args):
     config = {
         "bootstrap.servers": args["bootstrap"],
@@ -86,6 +109,7 @@ def consume(args):
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
         "session.timeout.ms": 6000,
+        "isolation.level": "read_committed",
     }
     consumer = Consumer(config)
     if args.get("group"):
@@ -140,7 +164,7 @@ def alter_configs(args):
 
 COMMANDS = {
     "metadata": metadata, "create-topic": create_topic, "delete-topic": delete_topic,
-    "produce": produce, "consume": consume, "offsets-for-times": offsets_for_times,
+    "produce": produce, "produce-transactions": produce_transactions, "consume": consume, "offsets-for-times": offsets_for_times,
     "describe-configs": describe_configs, "alter-configs": alter_configs,
 }
 

@@ -31,6 +31,8 @@ export type ClientDriver = {
    * commits what it consumed before leaving.
    */
   consume(bootstrap: string, options: { topic: string; count: number; group?: string; commit?: boolean }): Promise<ConsumedRecord[]>
+  /** Runs the transactions in order with one transactional id, committing or aborting each. */
+  produceTransactions?(bootstrap: string, options: { topic: string; transactionalId: string; transactions: readonly { records: readonly KeyedRecord[]; commit: boolean }[] }): Promise<void>
   createTopic?(bootstrap: string, topic: string, partitions: number): Promise<void>
   deleteTopic?(bootstrap: string, topic: string): Promise<void>
   /** Per partition: the first offset whose timestamp is ≥ timestampMs, -1 when none. */
@@ -38,5 +40,5 @@ export type ClientDriver = {
   describeConfigs?(bootstrap: string, topic: string): Promise<Record<string, string | null>>
   alterConfigs?(bootstrap: string, topic: string, configs: Record<string, string>): Promise<void>
   /** Why the absent optional operations are absent. */
-  missing?: Partial<Record<'createTopic' | 'deleteTopic' | 'offsetsForTimes' | 'describeConfigs' | 'alterConfigs', string>>
+  missing?: Partial<Record<'createTopic' | 'deleteTopic' | 'offsetsForTimes' | 'describeConfigs' | 'alterConfigs' | 'produceTransactions', string>>
 }

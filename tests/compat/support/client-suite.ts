@@ -10,7 +10,8 @@ import { servedApiKeys } from './setup-client.ts'
 
 const ApiKeys = {
   Produce: 0, Fetch: 1, ListOffsets: 2, Metadata: 3, OffsetCommit: 8, OffsetFetch: 9, FindCoordinator: 10, JoinGroup: 11,
-  Heartbeat: 12, LeaveGroup: 13, SyncGroup: 14, CreateTopics: 19, DeleteTopics: 20, DescribeConfigs: 32, AlterConfigs: 33,
+  Heartbeat: 12, LeaveGroup: 13, SyncGroup: 14, CreateTopics: 19, DeleteTopics: 20, InitProducerId: 22,
+  AddPartitionsToTxn: 24, EndTxn: 26, DescribeConfigs: 32, AlterConfigs: 33,
 } as const
 const groupApis = [ApiKeys.FindCoordinator, ApiKeys.JoinGroup, ApiKeys.SyncGroup, ApiKeys.Heartbeat, ApiKeys.LeaveGroup, ApiKeys.OffsetFetch, ApiKeys.OffsetCommit]
 const apiName = (apiKey: number) => Object.entries(ApiKeys).find(([, key]) => key === apiKey)?.[0] ?? `api key ${apiKey}`
@@ -117,6 +118,23 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
     // Only the new records: anything from `first` here means the commit was lost or ignored.
     verifyConsumed(second, await driver.consume(running.bootstrap, { topic, count: second.length, group, commit: true }))
   })
+
+  test(name('transactions: a read_committed consumer gets committed records and no aborted ones'),
+    { skip: driver.missing?.produceTransactions, timeout: testTimeoutMs }, async (context) => {
+      if (!needs(context, [...dataApis, ApiKeys.FindCoordinator, ApiKeys.InitProducerId, ApiKeys.AddPartitionsToTxn, ApiKeys.EndTxn])) return
+      // refbroker writes no transaction markers (its README), so aborted records would be
+      // visible there: against it the middle transaction commits too, which still checks the
+      // client's transactional path end to end.
+      const canAbort = target.name !== 'refbroker'
+      const topic = await freshTopic('transactions')
+      const [before, middle, after] = [makeRecords(200, 'committed', 6), makeRecords(100, 'aborted', 7), makeRecords(200, 'later', 8)]
+      await driver.produceTransactions!(running.bootstrap, {
+        topic, transactionalId: `compat-${driver.name}-${Date.now()}`,
+        transactions: [{ records: before, commit: true }, { records: middle, commit: !canAbort }, { records: after, commit: true }],
+      })
+      const expected = canAbort ? [...before, ...after] : [...before, ...middle, ...after]
+      verifyConsumed(expected, await driver.consume(running.bootstrap, { topic, count: expected.length }))
+    })
 
   test(name('offsets by timestamp'), { skip: driver.missing?.offsetsForTimes ?? target.lacks.offsetsForTimes, timeout: testTimeoutMs }, async (context) => {
     if (!needs(context, dataApis)) return

@@ -112,6 +112,23 @@ describe('stream-stream joins', () => {
     assert.deepEqual(read(driver), [['k', 'e+null', 1]], 'a record already past its window is emitted at once')
   })
 
+  test('left join with after = 0: a left record closes as soon as stream time passes it', () => {
+    // Scenario of Kafka's own left-join tests: four keys, the right side arriving late.
+    const builder = new StreamsBuilder()
+    const left = builder.stream<string, string>('left', { keySerde: S, valueSerde: S })
+    const right = builder.stream<string, string>('right', { keySerde: S, valueSerde: S })
+    left.leftJoin(right, (l, r) => `${l}+${r}`, JoinWindows.ofTimeDifferenceWithNoGrace(100).after(0)).to('out', { valueSerde: S })
+    const driver = driverFor(builder)
+    const leftTopic = driver.createInputTopic('left', S, S)
+    const rightTopic = driver.createInputTopic('right', S, S)
+    for (const key of [0, 1, 2, 3]) leftTopic.pipeInput(String(key), `A${key}`, 1000 + key)
+    assert.deepEqual(read(driver), [['0', 'A0+null', 1000], ['1', 'A1+null', 1001], ['2', 'A2+null', 1002]])
+    for (const key of [0, 1, 2, 3]) rightTopic.pipeInput(String(key), `a${key}`, 999)
+    assert.deepEqual(read(driver), [['0', 'A0+a0', 1000], ['1', 'A1+a1', 1001], ['2', 'A2+a2', 1002], ['3', 'A3+a3', 1003]])
+    for (const key of [0, 1, 2, 3]) rightTopic.pipeInput(String(key), `b${key}`, 1000)
+    assert.deepEqual(read(driver), [['0', 'A0+b0', 1000], ['1', 'A1+b1', 1001], ['2', 'A2+b2', 1002], ['3', 'A3+b3', 1003]])
+  })
+
   test('outer: unmatched records of both sides are emitted after the window plus grace', () => {
     const { driver, left, right } = topology('outer', JoinWindows.ofTimeDifferenceAndGrace(10, 5))
     left.pipeInput('k', 'a', 0)
@@ -201,6 +218,29 @@ describe('foreign-key table joins', () => {
       ['o2', null, 9],
     ])
   })
+
+  for (const leftJoin of [false, true]) {
+    test(`${leftJoin ? 'left' : 'inner'}: deleting a non-joining record emits a tombstone; deleting a missing one emits nothing`, () => {
+      const builder = new StreamsBuilder()
+      const lhs = builder.table<string, string>('lhs', { keySerde: S, valueSerde: S })
+      const rhs = builder.table<string, string>('rhs', { keySerde: S, valueSerde: S })
+      const joiner = (l: string, r: string | null) => `(${l},${r})`
+      const extract = (value: string) => value.split('|')[1]
+      ;(leftJoin ? lhs.leftJoin(rhs, extract, joiner, { storeName: 'store' }) : lhs.join(rhs, extract, joiner, { storeName: 'store' })).toStream().to('out', { valueSerde: S })
+      const driver = driverFor(builder)
+      const left = driver.createInputTopic('lhs', S, S)
+      const output = driver.createOutputTopic('out', S, S)
+      left.pipeInput('lhs0', null, 0)
+      assert.deepEqual(output.readKeyValuesToMap(), new Map())
+      left.pipeInput('lhs1', 'lhsValue1|rhs1', 1)
+      assert.deepEqual(output.readKeyValuesToMap(), leftJoin ? new Map([['lhs1', '(lhsValue1|rhs1,null)']]) : new Map())
+      left.pipeInput('lhs1', null, 2)
+      assert.deepEqual(output.readKeyValuesToMap(), new Map([['lhs1', null]]))
+      left.pipeInput('lhs1', null, 3)
+      assert.deepEqual(output.readKeyValuesToMap(), new Map())
+      assert.deepEqual(driver.getKeyValueStore('store').all(), [])
+    })
+  }
 
   test('left: a missing right side joins with null', () => {
     const { driver, orders, products } = topology(true)

@@ -73,6 +73,29 @@ describe('Processor API', () => {
     assert.deepEqual(events, ['init', 'wall-clock@6000', 'wall-clock@8500'])
   })
 
+  test('DSL process() with a store added to the builder: deduplicate by key', () => {
+    const builder = new StreamsBuilder()
+    builder.addStateStore(Stores.keyValueStoreBuilder('seen', S, S))
+    builder.stream<string, string>('in', { keySerde: S, valueSerde: S }).process<string, string>(() => {
+      let context: ProcessorContext<string, string>
+      let seen: KeyValueStore<string, string>
+      return {
+        init(processorContext) {
+          context = processorContext
+          seen = context.getStateStore('seen')
+        },
+        process(record) {
+          if (seen.putIfAbsent(record.key, '') === null) context.forward(record)
+        },
+      }
+    }, 'seen').to('unique', { keySerde: S, valueSerde: S })
+    const driver = new TopologyTestDriver(builder.build(), { logger: new CapturingLogger() })
+    const input = driver.createInputTopic('in', S, S)
+    for (const key of ['a', 'b', 'a', 'c', 'b']) input.pipeInput(key, `${key}!`, 1)
+    assert.deepEqual(driver.createOutputTopic('unique', S, S).readValuesToList(), ['a!', 'b!', 'c!'])
+    assert.deepEqual(driver.changelogTopics().get('seen'), 'test-application-seen-changelog')
+  })
+
   test('a processor may only use stores connected to it', () => {
     const builder = new StreamsBuilder()
     builder.addStateStore(Stores.keyValueStoreBuilder('lonely', S, S))

@@ -3,6 +3,7 @@
 // largest window start put so far).
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import type { WindowStore } from './window-store.ts'
 
 const context = { applicationId: 'contract', taskId: '0_0', changelogTopic: null }
@@ -62,6 +63,31 @@ export function runWindowStoreContract(implementation: string, create: (options:
       assert.equal(store.fetch('a', 0), null, 'a put into an expired window is dropped')
       store.put('a', 'kept', 1)
       assert.equal(store.fetch('a', 1), 'kept')
+    })
+
+    test('property: fetches match a model of overwrite, delete and retention', () => {
+      const put = fc.record({ key: fc.constantFrom('a', 'b'), start: fc.integer({ min: 0, max: 3000 }), value: fc.option(fc.string({ maxLength: 2 }), { nil: null }) })
+      fc.assert(fc.property(fc.array(put, { maxLength: 30 }), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 3000 }), (puts, from, to) => {
+        const store = open({ retentionMs: 1000 })
+        const model = new Map<string, string>()
+        let observedMs = -1
+        for (const { key, start, value } of puts) {
+          store.put(key, value, start)
+          observedMs = Math.max(observedMs, start)
+          if (start <= observedMs - 1000) continue
+          if (value === null) model.delete(`${key}@${start}`)
+          else model.set(`${key}@${start}`, value)
+        }
+        const live = (start: number) => start > observedMs - 1000
+        for (const key of ['a', 'b']) {
+          const expected = [...model.entries()]
+            .map(([id, value]) => ({ id, start: Number(id.split('@')[1]), value }))
+            .filter((entry) => entry.id.startsWith(`${key}@`) && live(entry.start) && entry.start >= from && entry.start <= to)
+            .sort((left, right) => left.start - right.start)
+            .map((entry) => ({ timestamp: entry.start, value: entry.value }))
+          assert.deepEqual([...store.fetch(key, from, to)], expected)
+        }
+      }), { numRuns: 200 })
     })
 
     test('retained duplicates keep every put, in order', () => {

@@ -157,15 +157,25 @@ export class InMemoryWindowStore<K, V> implements WindowStore<K, V> {
     // Records expire exactly retentionMs after their window start.
     const minimum = Math.max(timeFromMs, this.observedStreamTimeMs - this.retentionMs + 1)
     if (timeToMs < minimum) return []
-    return this.starts.filter((start) => start >= minimum && start <= timeToMs)
+    const out: number[] = []
+    for (let index = this.firstIndexAtOrAfter(minimum); index < this.starts.length && this.starts[index] <= timeToMs; index++) out.push(this.starts[index])
+    return out
   }
 
   private removeExpired(): void {
     const minLiveMs = Math.max(0, this.observedStreamTimeMs - this.retentionMs + 1)
-    while (this.starts.length > 0 && this.starts[0] < minLiveMs) this.segments.delete(this.starts.shift()!)
+    if (this.starts.length === 0 || this.starts[0] >= minLiveMs) return
+    const expired = this.firstIndexAtOrAfter(minLiveMs)
+    for (let index = 0; index < expired; index++) this.segments.delete(this.starts[index])
+    this.starts.splice(0, expired)
   }
 
   private insertStart(start: number): void {
+    this.starts.splice(this.firstIndexAtOrAfter(start), 0, start)
+  }
+
+  /** Binary search in the sorted window starts. */
+  private firstIndexAtOrAfter(start: number): number {
     let low = 0
     let high = this.starts.length
     while (low < high) {
@@ -173,7 +183,7 @@ export class InMemoryWindowStore<K, V> implements WindowStore<K, V> {
       if (this.starts[middle] < start) low = middle + 1
       else high = middle
     }
-    this.starts.splice(low, 0, start)
+    return low
   }
 
   private dropSegment(start: number): void {

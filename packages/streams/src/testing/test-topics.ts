@@ -123,13 +123,10 @@ export class TestOutputTopic<K, V> {
     return this.readRecordsToList().map((record) => record.value)
   }
 
-  /** The latest value per key; a tombstone removes the key (a table's view of the topic). */
-  readKeyValuesToMap(): Map<K | null, V> {
-    const out = new Map<K | null, V>()
-    for (const { key, value } of this.readRecordsToList()) {
-      if (value === null) out.delete(key)
-      else out.set(key, value)
-    }
+  /** The latest value per key; a tombstone leaves the key mapped to null, as in Kafka's test-utils. */
+  readKeyValuesToMap(): Map<K | null, V | null> {
+    const out = new Map<K | null, V | null>()
+    for (const { key, value } of this.readRecordsToList()) out.set(key, value)
     return out
   }
 

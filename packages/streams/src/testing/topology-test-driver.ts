@@ -192,7 +192,11 @@ export class TopologyTestDriver implements TopicHost {
 
   private append(topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: Headers): void {
     const record = this.stamp(topic, key, value, timestamp, headers)
-    if (this.taskByTopic.has(topic)) this.pending.push(record)
+    if (this.taskByTopic.has(topic)) {
+      // A topology that feeds its own input would loop forever: bound the work one pipe causes.
+      if (this.pending.length >= this.maxQueuedRecords) throw new StreamsError(StreamsErrorCode.BufferFull, `one input record caused more than ${this.maxQueuedRecords} records to topics the topology reads (a cycle?)`)
+      this.pending.push(record)
+    }
     if (!this.captureInternalTopics && this.internalTopics.has(topic)) return
     let queue = this.outputs.get(topic)
     if (queue === undefined) this.outputs.set(topic, (queue = []))

@@ -72,7 +72,7 @@ export const kafkaJs: ClientDriver = {
     } finally { await producer.disconnect() }
   },
   async consume(bootstrap, { topic, count, group, commit }) {
-    const consumer = client(bootstrap).consumer({ groupId: group ?? `compat-${topic}-${process.pid}-${Date.now()}`, sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 })
+    const consumer = client(bootstrap).consumer({ groupId: group ?? `compat-${topic}-${process.pid}-${Date.now()}`, sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 500, readUncommitted: false })
     const consumed: ConsumedRecord[] = []
     await consumer.connect()
     try {
@@ -97,6 +97,17 @@ export const kafkaJs: ClientDriver = {
       }
     } finally { await consumer.disconnect() }
     return consumed
+  },
+  async produceTransactions(bootstrap, { topic, transactionalId, transactions }) {
+    const producer = client(bootstrap).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 })
+    await producer.connect()
+    try {
+      for (const { records, commit } of transactions) {
+        const transaction = await producer.transaction()
+        await transaction.send({ topic, acks: -1, messages: [...records] })
+        if (commit) await transaction.commit(); else await transaction.abort()
+      }
+    } finally { await producer.disconnect() }
   },
   createTopic: (bootstrap, topic, partitions) => withAdmin(bootstrap, async (admin) => {
     const created = await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true })

@@ -29,10 +29,11 @@ export const kcat: ClientDriver = {
     if (/Delivery failed|ERROR/i.test(stderr)) throw new Error(`kcat produce reported errors:\n${stderr.slice(-4000)}`)
   },
   async consume(bootstrap, { topic, count, group, commit }) {
-    // With -G, kcat commits on close when auto commit is on; -o beginning is the reset policy.
+    // With -G, kcat commits on close when auto commit is on. No -o there: kcat applies -o to
+    // every assignment, overriding committed offsets; auto.offset.reset covers a new group.
     const args = group === undefined
-      ? ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-c', String(count), '-J']
-      : ['-b', bootstrap, '-G', group, '-o', 'beginning', '-e', '-c', String(count), '-J', '-X', 'session.timeout.ms=6000',
+      ? ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-c', String(count), '-J', '-X', 'isolation.level=read_committed']
+      : ['-b', bootstrap, '-G', group, '-X', 'auto.offset.reset=earliest', '-e', '-c', String(count), '-J', '-X', 'session.timeout.ms=6000',
           '-X', `enable.auto.commit=${commit === true}`, topic]
     const { stdout } = await run('kcat', args, { timeoutMs })
     return stdout.split('\n').filter((line) => line.startsWith('{')).map((line): ConsumedRecord => {
@@ -49,6 +50,7 @@ export const kcat: ClientDriver = {
     return offsets
   },
   missing: {
+    produceTransactions: 'kcat runs at most one transaction per invocation and cannot abort one',
     createTopic: 'kcat has no admin commands (CreateTopics)',
     deleteTopic: 'kcat has no admin commands (DeleteTopics)',
     describeConfigs: 'kcat has no admin commands (DescribeConfigs)',

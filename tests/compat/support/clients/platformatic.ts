@@ -4,6 +4,7 @@ import type { ClientDriver, ConsumedRecord } from '../client-driver.ts'
 import { codecs } from '../client-driver.ts'
 
 const topicResource = 2 // ConfigResourceTypes.TOPIC
+const readCommitted = 1 // FetchIsolationLevels.READ_COMMITTED
 const timeoutMs = 120_000
 const produceChunkRecords = 2000
 
@@ -48,8 +49,8 @@ export const platformaticKafka: ClientDriver = {
     const lastOfPartition = new Map<number, { commit(): unknown }>()
     try {
       const stream = await consumer.consume(group === undefined
-        ? { topics: [topic], mode: 'earliest', autocommit: false }
-        : { topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
+        ? { topics: [topic], mode: 'earliest', autocommit: false, isolationLevel: readCommitted }
+        : { topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false, isolationLevel: readCommitted })
       const deadline = setTimeout(() => stream.destroy(new Error(`consumed ${consumed.length} of ${count} records within ${timeoutMs} ms`)), timeoutMs)
       try {
         for await (const message of stream) {
@@ -63,6 +64,19 @@ export const platformaticKafka: ClientDriver = {
       await stream.close()
     } finally { await consumer.close(true) }
     return consumed
+  },
+  async produceTransactions(bootstrap, { topic, transactionalId, transactions }) {
+    const producer = new Producer({
+      clientId: 'compat-transactions', bootstrapBrokers: brokers(bootstrap), serializers: stringSerializers,
+      transactionalId, idempotent: true, acks: -1, timeout: 30_000,
+    })
+    try {
+      for (const { records, commit } of transactions) {
+        const transaction = await producer.beginTransaction()
+        await transaction.send({ messages: records.map((record) => ({ topic, key: record.key, value: record.value })) })
+        if (commit) await transaction.commit(); else await transaction.abort()
+      }
+    } finally { await producer.close() }
   },
   createTopic: (bootstrap, topic, partitions) => withAdmin(bootstrap, async (admin) => {
     await admin.createTopics({ topics: [topic], partitions, replicas: 1 })

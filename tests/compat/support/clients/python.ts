@@ -39,6 +39,14 @@ function pythonDriver(name: string, script: string, module: string): Omit<Client
       await call('consume', { bootstrap, topic, count, group, commit: commit === true, outFile })
       return readFileSync(outFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ConsumedRecord)
     }),
+    produceTransactions: (bootstrap, { topic, transactionalId, transactions }) => withTempDir(async (dir) => {
+      const files = transactions.map((transaction, index) => {
+        const recordsFile = join(dir, `transaction-${index}.jsonl`)
+        writeFileSync(recordsFile, transaction.records.map((record) => JSON.stringify(record)).join('\n') + '\n')
+        return { recordsFile, commit: transaction.commit }
+      })
+      await call('produce-transactions', { bootstrap, topic, transactionalId, transactions: files })
+    }),
     createTopic: async (bootstrap, topic, partitions) => { await call('create-topic', { bootstrap, topic, partitions }) },
     deleteTopic: async (bootstrap, topic) => { await call('delete-topic', { bootstrap, topic }) },
     async offsetsForTimes(bootstrap, topic, partitions, timestampMs) {
@@ -67,5 +75,7 @@ function kafkaPythonCodecs(): ClientDriver['codecs'] {
 let kafkaPythonCodecsProbed: ClientDriver['codecs'] | undefined
 export const kafkaPython: ClientDriver = {
   ...pythonDriver('python-kafka', 'kafka_python_client.py', 'kafka'),
+  produceTransactions: undefined,
+  missing: { produceTransactions: 'kafka-python 2.0.2 has no transactional producer' },
   get codecs() { return (kafkaPythonCodecsProbed ??= kafkaPythonCodecs()) },
 }

@@ -114,7 +114,10 @@ export function foreignKeyRightSupplier<K, V, KO, VO, VR>(options: ForeignKeyJoi
         shared = open(options, context)
       },
       process(record) {
-        if (record.key === null || record.key === undefined) return
+        if (record.key === null || record.key === undefined) {
+          shared.context.recordDropped('null-key', 'foreign-key join: right table updates need a key')
+          return
+        }
         for (const key of shared.subscriptions.get(record.key) ?? []) {
           const left = shared.getLeft(key)
           if (left === null) continue

@@ -3,7 +3,9 @@
 // buffer time is at or before `streamTime - suppressDuration`. For untilWindowCloses the buffer
 // time is the window end and the duration the grace period, so each window's final result is
 // emitted once and tombstones are dropped; for untilTimeLimit the buffer time is the time of the
-// key's first buffered update. Stream time here is the largest timestamp this processor saw.
+// key's first buffered update (a later update keeps its place). When the buffer holds more than
+// maxRecords, it emits the oldest early or fails, as configured. Stream time here is the largest
+// timestamp this processor saw.
 import type { ProcessorContext, ProcessorSupplier } from '../../runtime/processor.ts'
 import type { Change, StreamRecord } from '../../runtime/record.ts'
 import type { Windowed } from '../../state/windowed.ts'
@@ -45,12 +47,12 @@ export function suppressSupplier<K, V>(suppressed: Suppressed, windowGraceMs: nu
         const bufferTimeMs = finalResults ? (record.key as unknown as Windowed<unknown>).window.endMs : existing?.bufferTimeMs ?? record.timestamp
         const priorValue = existing === undefined ? record.value.oldValue : existing.record.value.oldValue
         buffer.set(id, { bufferTimeMs, sequence: existing?.sequence ?? sequence++, record: record.withValue({ newValue: record.value.newValue, oldValue: priorValue }) })
-        if (buffer.size > suppressed.buffer.maxRecords) {
-          if (suppressed.buffer.whenFull === 'shutDown') throw new StreamsError(StreamsErrorCode.BufferFull, `suppression buffer is full (${suppressed.buffer.maxRecords} records)`)
-          emit(oldest()!)
-        }
         const expiryTimeMs = observedStreamTimeMs - suppressDurationMs
         for (let entry = oldest(); entry !== undefined && entry.bufferTimeMs <= expiryTimeMs; entry = oldest()) emit(entry)
+        if (buffer.size > suppressed.buffer.maxRecords) {
+          if (suppressed.buffer.whenFull === 'shutDown') throw new StreamsError(StreamsErrorCode.BufferFull, `suppression buffer is full (${suppressed.buffer.maxRecords} records)`)
+          while (buffer.size > suppressed.buffer.maxRecords) emit(oldest()!)
+        }
       },
     }
   }
