@@ -1,21 +1,25 @@
-// CPU profiles of OUR broker under the benchmark's produce load and, separately, its consume
-// load: the broker runs with `node --cpu-prof`, is stopped after the produce (profile 1), and is
-// started again on the same data directory for the consume (profile 2; its start-up, which
-// reopens the logs, is in that profile too, and shows up as partition-open / recovery frames).
-// Prints the summary of each (see cpuprofile-summary.ts) and the figures of the run.
+// CPU profiles (and allocation samples) of OUR broker under the benchmark's produce load and,
+// separately, its consume load. The broker runs with `node --inspect=127.0.0.1:0`; through the
+// inspector this script starts V8's CPU profiler (Profiler.start, the same sampler as
+// --cpu-prof) and the sampling heap profiler right before each phase and stops them right after,
+// so start-up and shutdown are not in the figures. Writes each CPU profile to --out (open it in
+// Chrome DevTools) and prints the summary (cpuprofile-summary.ts) and top allocation sites.
 //
-// Run: npx node bench/broker/profile.ts [--size 100] [--records N] [--partitions 64] [--out DIR] [--top 30]
+// Run: npx node bench/broker/profile.ts [--size 100] [--records N] [--partitions 64] [--out DIR] [--top 30] [--no-allocations]
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { configFromEnvironment, consumeAll, defaultConsumerConfig, defaultProducerConfig, produceFile } from './kcat.ts'
 import { ensurePayloadFile } from './payload.ts'
 import { measurePhase } from './process-sampler.ts'
 import type { PhaseResources } from './process-sampler.ts'
 import { startOurBroker } from './targets.ts'
+import type { BenchBroker } from './targets.ts'
 import { formatSummary, summarizeProfile } from './cpuprofile-summary.ts'
-import type { CpuProfile, ProfileWindow } from './cpuprofile-summary.ts'
+import type { CpuProfile } from './cpuprofile-summary.ts'
+import { InspectorSession, startAllocationSampling, stopAllocationSampling } from './allocation-sampler.ts'
+import type { AllocationSite } from './allocation-sampler.ts'
 
 const { values } = parseArgs({
   options: {
@@ -24,51 +28,67 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '64' },
     out: { type: 'string', default: join(tmpdir(), 'tributary-broker-prof') },
     top: { type: 'string', default: '30' },
+    'no-allocations': { type: 'boolean', default: false },
   },
 })
 const valueBytes = Number(values.size)
 const records = Number(values.records ?? (valueBytes === 100 ? 1_000_000 : 250_000))
 const partitions = Number(values.partitions)
+const top = Number(values.top)
 const workDir = join(tmpdir(), 'tributary-bench-broker')
 const dataDir = join(workDir, `data-profile-${process.pid}`)
 const topic = `bench-${valueBytes}b`
 const payload = ensurePayloadFile(workDir, valueBytes, records)
 
-const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n)
-
 interface ProfiledPhase {
+  phase: 'produce' | 'consume'
   resources: PhaseResources
   profilePath: string
-  /** The load, on the profile's clock: the summary covers only this, not start-up or shutdown. */
-  window: ProfileWindow
+  profile: CpuProfile
+  allocations: { totalBytes: number; sites: AllocationSite[] } | undefined
 }
 
-async function profiledPhase(phase: 'produce' | 'consume', body: (bootstrap: string) => Promise<unknown>): Promise<ProfiledPhase> {
-  const name = `${phase}-${valueBytes}B.cpuprofile`
-  const broker = await startOurBroker({ dataDir, partitions, nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${values.out}`, `--cpu-prof-name=${name}`] })
+async function profiledPhase(broker: BenchBroker, session: InspectorSession, phase: 'produce' | 'consume', body: () => Promise<unknown>): Promise<ProfiledPhase> {
+  process.stderr.write(`${phase}: ${records} x ${valueBytes} B, ${partitions} partitions ...\n`)
+  await session.send('Profiler.enable')
+  await session.send('Profiler.setSamplingInterval', { interval: 1000 })
+  if (!values['no-allocations']) await startAllocationSampling(session)
+  await session.send('Profiler.start')
+  const { resources } = await measurePhase(broker.pid, body)
+  const { profile } = await session.send<{ profile: CpuProfile }>('Profiler.stop')
+  const allocations = values['no-allocations'] ? undefined : await stopAllocationSampling(session, top)
+  const profilePath = join(values.out, `${phase}-${valueBytes}B.cpuprofile`)
+  writeFileSync(profilePath, JSON.stringify(profile))
+  return { phase, resources, profilePath, profile, allocations }
+}
+
+function printPhase({ phase, resources, profilePath, profile, allocations }: ProfiledPhase): void {
+  const seconds = resources.elapsedMs / 1000
+  console.log(`\n${phase}: ${Math.round(records / seconds).toLocaleString('en-US')} rec/s in ${seconds.toFixed(2)} s, broker CPU ${(resources.brokerCpuMs / 1000).toFixed(2)} s, kcat CPU ${(resources.clientCpuMs / 1000).toFixed(2)} s (profiling slows the broker)`)
+  console.log(formatSummary(summarizeProfile(profile, top), profilePath))
+  if (allocations === undefined) return
+  console.log(`-- JS allocations by site, including objects already collected (sampled; ${(allocations.totalBytes / 1e6).toFixed(0)} MB in all, MB and %)`)
+  for (const site of allocations.sites) console.log(`${(site.bytes / 1e6).toFixed(1).padStart(7)}  ${(site.share * 100).toFixed(1).padStart(5)}%  ${site.name}`)
+}
+
+mkdirSync(values.out, { recursive: true })
+const broker = await startOurBroker({ dataDir, partitions, nodeArguments: ['--inspect=127.0.0.1:0'] })
+try {
+  if (broker.inspectorUrl === undefined) throw new Error('the broker printed no inspector URL')
+  const session = await InspectorSession.open(broker.inspectorUrl)
   try {
     await broker.createTopic(topic, partitions)
-    process.stderr.write(`${phase}: ${records} x ${valueBytes} B, ${partitions} partitions ...\n`)
-    const startMicros = monotonicMicros()
-    const { resources } = await measurePhase(broker.pid, () => body(broker.bootstrap))
-    return { resources, profilePath: join(values.out, name), window: { startMicros, endMicros: monotonicMicros() } }
+    const produced = await profiledPhase(broker, session, 'produce', () => produceFile(broker.bootstrap, topic, payload, configFromEnvironment(defaultProducerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')))
+    const consumed = await profiledPhase(broker, session, 'consume', async () => {
+      const count = await consumeAll(broker.bootstrap, topic, configFromEnvironment(defaultConsumerConfig, 'BENCH_BROKER_CONSUMER_CONFIG'))
+      if (count.records !== records) throw new Error(`consumed ${count.records} records, produced ${records}`)
+    })
+    printPhase(produced)
+    printPhase(consumed)
   } finally {
-    await broker.stop()
-  }
-}
-
-try {
-  const produced = await profiledPhase('produce', (bootstrap) => produceFile(bootstrap, topic, payload, configFromEnvironment(defaultProducerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')))
-  const consumed = await profiledPhase('consume', async (bootstrap) => {
-    const count = await consumeAll(bootstrap, topic, configFromEnvironment(defaultConsumerConfig, 'BENCH_BROKER_CONSUMER_CONFIG'))
-    if (count.records !== records) throw new Error(`consumed ${count.records} records, produced ${records}`)
-  })
-  for (const [phase, { resources, profilePath, window }] of [['produce', produced], ['consume', consumed]] as const) {
-    const seconds = resources.elapsedMs / 1000
-    console.log(`\n${phase}: ${Math.round(records / seconds).toLocaleString('en-US')} rec/s in ${seconds.toFixed(2)} s, broker CPU ${(resources.brokerCpuMs / 1000).toFixed(2)} s, kcat CPU ${(resources.clientCpuMs / 1000).toFixed(2)} s (profiling slows the broker)`)
-    const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile
-    console.log(formatSummary(summarizeProfile(profile, Number(values.top), window), `${profilePath} (the ${phase} only)`))
+    session.close()
   }
 } finally {
+  await broker.stop()
   rmSync(dataDir, { recursive: true, force: true })
 }

@@ -19,6 +19,8 @@ export interface BenchBroker {
   createTopic(topic: string, partitions: number): Promise<void>
   /** Records the broker still holds for `topic` (sum of highWatermark - logStartOffset), if it can tell. */
   retainedRecords(topic: string): Promise<number | undefined>
+  /** The Node inspector's WebSocket URL when the broker runs with --inspect (ours only). */
+  readonly inspectorUrl?: string
   /** SIGTERM, then waits for exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<void>
 }
@@ -117,7 +119,14 @@ export interface OurBrokerOptions {
 export async function startOurBroker(options: OurBrokerOptions & { partitions: number }): Promise<BenchBroker> {
   mkdirSync(options.dataDir, { recursive: true })
   const cliArguments = ['broker', '--port', '0', '--data-dir', options.dataDir, '--flush-policy', 'os', '--num-partitions', String(options.partitions), '--log-level', options.logLevel ?? 'warn']
-  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), join(repositoryRoot, 'bin', 'tributary.js'), ...cliArguments], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), join(repositoryRoot, 'bin', 'tributary.js'), ...cliArguments], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // stderr is passed through, except Node's inspector banner (its URL is kept) and the shutdown notice.
+  let inspectorUrl: string | undefined
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    const debuggerUrl = /^Debugger listening on (ws:\/\/\S+)/.exec(line)
+    if (debuggerUrl !== null) inspectorUrl = debuggerUrl[1]
+    else if (!/^(For help, see|Debugger (attached|ending))/.test(line) && !line.endsWith('received, shutting down')) process.stderr.write(`[tributary broker] ${line}\n`)
+  })
   const lines = new LineQueue(child, 'tributary broker')
   const bootstrap = await killOnFailure(child, async () => {
     const first = await lines.next(60_000)
@@ -129,6 +138,9 @@ export async function startOurBroker(options: OurBrokerOptions & { partitions: n
     name: 'ours',
     pid: child.pid!,
     bootstrap,
+    get inspectorUrl() {
+      return inspectorUrl
+    },
     async createTopic(topic, partitions) {
       if (partitions !== options.partitions) throw new Error(`this broker auto-creates ${options.partitions} partitions, not ${partitions}`)
       // Metadata naming the topic auto-creates it (kcat -L is a producer handle, which allows that).

@@ -2,10 +2,13 @@
 // updates to a few keys plus tombstones from a real client (@platformatic/kafka); the broker's
 // periodic task (runRetention also starts a compaction run) cleans the sealed segments; a
 // consumer reading from offset 0 then sees exactly the latest value per key, at their original
-// offsets, and the tombstoned keys disappear once delete.retention.ms has passed.
+// offsets, and the tombstoned keys disappear once delete.retention.ms has passed. kcat
+// (librdkafka) reading from the beginning must see the same records.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFile, spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import { startTestBroker } from './fixtures/test-broker.ts'
@@ -13,6 +16,7 @@ import type { TestBroker } from './fixtures/test-broker.ts'
 
 const clientOptions = (broker: TestBroker) => ({ clientId: 'compaction', bootstrapBrokers: [`127.0.0.1:${broker.port}`], retries: 2, timeout: 5000 })
 const DELETE_RETENTION_MS = 1500
+const execFileAsync = promisify(execFile)
 
 interface Seen { offset: bigint; key: string; value: string | null }
 
@@ -44,6 +48,19 @@ function isTombstone(record: { value?: unknown }): boolean {
   return record.value === null || record.value === undefined
 }
 
+function kcatAvailable(): boolean {
+  return spawnSync('kcat', ['-V']).status === 0
+}
+
+/** Records of profiles-0 from the beginning through kcat (librdkafka), as Seen rows. */
+async function readWithKcat(broker: TestBroker): Promise<Seen[]> {
+  const { stdout } = await execFileAsync('kcat', ['-C', '-b', `127.0.0.1:${broker.port}`, '-t', 'profiles', '-p', '0', '-o', 'beginning', '-e', '-q', '-Z', '-f', '%o\t%k\t%s\n'], { timeout: 20_000 })
+  return stdout.split('\n').filter((line) => line !== '').map((line) => {
+    const [offset, key, value] = line.split('\t')
+    return { offset: BigInt(offset), key, value: value === 'NULL' ? null : value }
+  })
+}
+
 async function waitFor<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -54,7 +71,7 @@ async function waitFor<T>(what: string, attempt: () => Promise<T | undefined>, t
   }
 }
 
-test('a compacted topic keeps the latest value per key; tombstoned keys disappear after delete.retention.ms', async () => {
+test('a compacted topic keeps the latest value per key; tombstoned keys disappear after delete.retention.ms', async (t) => {
   const broker = await startTestBroker()
   const admin = new Admin(clientOptions(broker))
   const producer = new Producer({ ...clientOptions(broker), serializers: stringSerializers })
@@ -131,6 +148,10 @@ test('a compacted topic keeps the latest value per key; tombstoned keys disappea
     assert.ok(compacted.some((record) => record.value === null && record.offset < activeBase), 'tombstones stay readable for delete.retention.ms')
     assert.ok(logBytes() < bytesBefore / 4, `cleaned segments are smaller: ${logBytes()} of ${bytesBefore} bytes`)
 
+    // librdkafka (kcat, a strict client: CRC checks, offset gaps) reading from the beginning sees the same.
+    if (kcatAvailable()) assert.deepEqual(await readWithKcat(broker), compacted, 'kcat sees the compacted log')
+    else t.diagnostic('kcat is not installed: the librdkafka check is skipped')
+
     // After delete.retention.ms the next run removes the tombstones (and the keys are gone).
     await new Promise((resolve) => setTimeout(resolve, DELETE_RETENTION_MS + 100))
     const final = await waitFor('tombstone removal', async () => {
@@ -141,6 +162,7 @@ test('a compacted topic keeps the latest value per key; tombstoned keys disappea
     assert.deepEqual(final, expectedAfterCleaning(false))
     assert.ok(!final.some((record) => record.key === 'user-3' || record.key === 'user-5'), 'tombstoned keys disappeared')
     assert.deepEqual(table(final), expectedTable)
+    if (kcatAvailable()) assert.deepEqual(await readWithKcat(broker), final, 'kcat sees the tombstones gone')
   } finally {
     await consumer.close()
     await producer.close()

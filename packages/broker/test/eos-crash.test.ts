@@ -124,6 +124,7 @@ async function memberLoop(client: WireClient, index: number, acknowledged: Ackno
   }
 }
 
+/** Settles the loops at once (they reject when the broker dies), then rethrows any failure other than the closed connection. */
 async function runUntilKilled(loops: Array<Promise<void>>): Promise<void> {
   for (const outcome of await Promise.allSettled(loops)) {
     if (outcome.status === 'rejected' && (outcome.reason as Error).message !== 'connection closed') throw outcome.reason
@@ -154,10 +155,10 @@ test('kill -9 during transactions and rebalances: only whole committed transacti
       await clients[3].request(ApiKey.AddPartitionsToTxn, 3, { transactions: [], v3AndBelowTransactionalId: openId, v3AndBelowProducerId: init.producerId, v3AndBelowProducerEpoch: init.producerEpoch, v3AndBelowTopics: [{ name: 'crash-out', partitions: [0] }] })
       const openProduce = await clients[3].request<ProduceResponse>(ApiKey.Produce, 9, { transactionalId: openId, acks: -1, timeoutMs: 5000, topicData: [{ name: 'crash-out', partitionData: [{ index: 0, records: batch(init.producerId, init.producerEpoch, 0, [`open-${round}`]) }] }] })
       assert.equal(openProduce.responses[0].partitionResponses[0].errorCode, ErrorCode.None)
-      const loops = [transactionLoop(clients[0], round, acknowledged), memberLoop(clients[1], 0, acknowledged), memberLoop(clients[2], 1, acknowledged)]
+      const loops = runUntilKilled([transactionLoop(clients[0], round, acknowledged), memberLoop(clients[1], 0, acknowledged), memberLoop(clients[2], 1, acknowledged)])
       await waitFor('some committed transactions', () => acknowledged.committed.size >= 5 * (round + 1) && acknowledged.plainOffsets.every((offset) => offset > round * 2), 30_000, 10)
       await broker.kill()
-      await runUntilKilled(loops)
+      await loops
       for (const client of clients) client.close()
 
       broker = await spawnBroker(dataDir)

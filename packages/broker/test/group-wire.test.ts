@@ -69,7 +69,7 @@ test('group APIs over the wire', async () => {
     const fetchedV1 = await client.request<OffsetFetchResponse>(ApiKey.OffsetFetch, 1, { groupId: 'wire-group', topics: [{ name: 'orders', partitionIndexes: [0, 1] }], groups: [], requireStable: false })
     assert.deepEqual(fetchedV1.topics[0].partitions.map((partition) => [partition.partitionIndex, partition.committedOffset]), [[0, 42n], [1, -1n]])
     const fetchedMany = await client.request<OffsetFetchResponse>(ApiKey.OffsetFetch, 8, {
-      groupId: '', topics: null, requireStable: false,
+      groupId: '', topics: [], requireStable: false,
       groups: [{ groupId: 'wire-group', memberId: null, memberEpoch: -1, topics: null }, { groupId: 'simple-group', memberId: null, memberEpoch: -1, topics: [{ name: 'orders', partitionIndexes: [0] }] }, { groupId: 'nobody', memberId: null, memberEpoch: -1, topics: null }],
     })
     assert.deepEqual(fetchedMany.groups.map((group) => [group.groupId, group.errorCode, group.topics.flatMap((topic) => topic.partitions.map((partition) => partition.committedOffset))]),

@@ -264,7 +264,7 @@ export class LogManager {
     for (const candidate of candidates) {
       if (bytesRead >= maxBytes || this.#closed) break
       if (!candidate.log.isWritable) continue
-      const result = await this.#cleaner.clean(candidate.log, nowMs, candidate.config)
+      const result = await this.#cleaner.clean(candidate.log, nowMs, candidate.config, () => this.#closed)
       bytesRead += result.bytesRead
       results.push(result)
     }

@@ -19,3 +19,4 @@ export { InMemoryWindowStore, type WindowStore, type TimestampedValue } from './
 export { InMemorySessionStore, type SessionStore } from './state/session-store.ts'
 export { Stores, type ConfigurableStoreBuilder } from './state/stores.ts'
 export { StreamsError, StreamsErrorCode } from './errors.ts'
+export * from './kafka/index.ts'

@@ -1,1 +1,2 @@
 export { ManualClock } from './manual-clock.ts'
+export { startTestBroker, type TestBroker } from './test-broker.ts'

@@ -120,7 +120,7 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
   })
 
   test(name('transactions: a read_committed consumer gets committed records and no aborted ones'),
-    { skip: driver.missing?.produceTransactions, timeout: testTimeoutMs }, async (context) => {
+    { skip: driver.missing?.produceTransactions ?? target.clientLacks[driver.name]?.transactions, timeout: testTimeoutMs }, async (context) => {
       if (!needs(context, [...dataApis, ApiKeys.FindCoordinator, ApiKeys.InitProducerId, ApiKeys.AddPartitionsToTxn, ApiKeys.EndTxn])) return
       // refbroker writes no transaction markers (its README), so aborted records would be
       // visible there: against it the middle transaction commits too, which still checks the

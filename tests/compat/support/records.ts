@@ -27,7 +27,7 @@ export function recordIndex(value: string): number {
 /**
  * Throws with the first few discrepancies unless `consumed` holds exactly `produced` (same key,
  * same value bytes, no loss, no duplicate), every key stays in one partition, offsets are unique
- * per partition, and within a partition records appear in production order.
+ * per partition, and within a partition records appear in the order of `produced`.
  */
 export function verifyConsumed(produced: readonly KeyedRecord[], consumed: readonly ConsumedRecord[]): void {
   const problems: string[] = []
@@ -46,6 +46,7 @@ export function verifyConsumed(produced: readonly KeyedRecord[], consumed: reado
     partitionOfKey.set(record.key, record.partition)
   }
   if (seen.size !== produced.length) report(`consumed ${seen.size} distinct of ${produced.length} produced records (${consumed.length} deliveries)`)
+  const position = new Map(produced.map((record, index) => [record.value, index]))
   const byPartition = new Map<number, ConsumedRecord[]>()
   for (const record of consumed) {
     const records = byPartition.get(record.partition)
@@ -55,8 +56,9 @@ export function verifyConsumed(produced: readonly KeyedRecord[], consumed: reado
     records.sort((a, b) => a.offset - b.offset)
     for (let i = 1; i < records.length; i++) {
       if (records[i].offset === records[i - 1].offset) report(`partition ${partition}: offset ${records[i].offset} twice`)
-      if (recordIndex(records[i].value) <= recordIndex(records[i - 1].value)) {
-        report(`partition ${partition}: record ${recordIndex(records[i].value)} at offset ${records[i].offset} after record ${recordIndex(records[i - 1].value)} at ${records[i - 1].offset}`)
+      const [previous, current] = [position.get(records[i - 1].value) ?? -1, position.get(records[i].value) ?? -1]
+      if (current <= previous) {
+        report(`partition ${partition}: record #${current} at offset ${records[i].offset} after record #${previous} at ${records[i - 1].offset}`)
       }
     }
   }

@@ -25,6 +25,8 @@ export type Target = {
   lacks: Partial<Record<Capability, string>>
   /** Clients this target cannot serve at all, with the reason. */
   refusesClient: Record<string, string>
+  /** Per client, checks this target cannot serve for that client, with the reason. */
+  clientLacks: Record<string, Partial<Record<'transactions', string>>>
   start(): Promise<RunningTarget>
 }
 
@@ -53,6 +55,7 @@ export const ours: Target = {
   },
   lacks: {},
   refusesClient: {},
+  clientLacks: {},
   async start() {
     const broker = await loadBroker()
     if (typeof broker === 'string' || !broker.startBroker) throw new Error(String(broker))
@@ -82,6 +85,9 @@ export const refbroker: Target = {
     configs: 'refbroker (librdkafka 2.0.2 mock) has no DescribeConfigs/AlterConfigs APIs',
   },
   refusesClient: {},
+  clientLacks: {
+    kafkajs: { transactions: "KafkaJS's transactional producer asks for broker 0 (refbroker's ControllerId) and fails: 'Broker 0 not found in the cached metadata' (refbroker README)" },
+  },
   async start() {
     const broker = await startRefbroker()
     // Workarounds from refbroker's README: ListOffsets v4+ writes LeaderEpoch as int64, and

@@ -1,6 +1,6 @@
 import { afterEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { createRecordBatch, decodeRecordBatches, encodeControlBatch, encodeRecordBatch, recordOffset, recordTimestamp } from '@tributary/protocol'
 import { openLogManager } from '../log-manager.ts'
 import type { LogManager, LogManagerOptions } from '../log-manager.ts'
@@ -239,7 +239,11 @@ describe('log cleaner', () => {
       const [result] = await manager.runCompaction(clock.nowMs())
       assert.match(result.error ?? '', /simulated crash/)
       manager.abandon()
-      const reopened = await openManager(dir, clock)
+      // A kill -9 while the copy was being written leaves a partial `.cleaned` file behind.
+      if (step === 'cleaned-written') writeFileSync(`${dir}/c-0/00000000000000000000.log.cleaned`, 'partial copy')
+      const recoveryLines: string[] = []
+      const reopened = await openManager(dir, clock, { onRecovery: (line) => recoveryLines.push(line) })
+      if (step === 'cleaned-written' || step === 'swap-committed' || step === 'old-segments-deleted') assert.ok(recoveryLines.some((line) => /cleaned|swap/.test(line)), recoveryLines.join('\n'))
       const recovered = readAll(reopened.partition('c', 0))
       assert.ok(!readdirSync(`${dir}/c-0`).some((name) => name.endsWith('.cleaned') || name.endsWith('.swap')), 'no temporary files left')
       // Either the old segments (not committed) or the cleaned ones (committed); never a mix of the two, never a lost latest value.

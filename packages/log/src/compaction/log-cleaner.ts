@@ -75,10 +75,13 @@ export class LogCleaner {
     return this.#plan(log, log.segmentsForCleaning(), nowMs, config, undefined)
   }
 
-  /** One compaction pass over `log` (nothing when no reason to clean). Never throws for I/O: see `error`. */
-  async clean(log: PartitionLog, nowMs: number, config: CompactionConfig): Promise<CompactionResult> {
+  /**
+   * One compaction pass over `log` (nothing when no reason to clean). Never throws for I/O or
+   * corrupt data: see `error`. `shouldStop` (e.g. the log manager closing) ends the pass at its next yield.
+   */
+  async clean(log: PartitionLog, nowMs: number, config: CompactionConfig, shouldStop: () => boolean = () => false): Promise<CompactionResult> {
     const segments = log.segmentsForCleaning()
-    const pacer = new CleanerPacer(() => !log.isWritable)
+    const pacer = new CleanerPacer(() => !log.isWritable || shouldStop())
     const bytesBefore = sumBytes(segments)
     const result: CompactionResult = {
       topic: log.topic, partition: log.partition, reason: undefined, dirtyRatio: 0, replacedSegments: 0, removedRecords: 0,
@@ -126,11 +129,18 @@ export class LogCleaner {
         unlinkSync(cleanedPath(log.dir, replaced[0].baseOffset))
         continue
       }
-      this.#onSwapStep?.('cleaned-written')
-      pacer.checkNotStopped()
       const swapOptions = { dir: log.dir, limits: replaced[0].limits, nowMs, replaced, endOffset: segments[group.end].baseOffset, onStep: this.#onSwapStep }
-      if (!log.replaceSegments(replaced, () => swapInCleanedSegment(swapOptions))) {
-        unlinkSync(cleanedPath(log.dir, replaced[0].baseOffset))
+      let swapped: boolean
+      try {
+        this.#onSwapStep?.('cleaned-written')
+        pacer.checkNotStopped()
+        swapped = log.replaceSegments(replaced, () => swapInCleanedSegment(swapOptions))
+      } finally {
+        // Not committed (stopped, or the commit rename failed): the old segments stay, the copy goes.
+        const uncommitted = cleanedPath(log.dir, replaced[0].baseOffset)
+        if (existsSync(uncommitted)) unlinkSync(uncommitted)
+      }
+      if (!swapped) {
         result.error = 'the partition changed under the pass (retention or DeleteRecords removed segments); the rest waits for the next pass'
         return
       }

@@ -12,21 +12,23 @@ import type { RequestContext } from '../../request-context.ts'
 export const CoordinatorKeyType = { Group: 0, Transaction: 1 } as const
 
 const batchedVersion = 4
+/** The top-level fields of a v4+ response, which the version lacks (they keep the spec defaults). */
+const batchedDefaults = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0 }
 
 export const findCoordinator = defineHandler(
   ApiKey.FindCoordinator,
   {
     versions: [0, 5],
-    errorResponse: (request: FindCoordinatorRequest, errorCode: number): FindCoordinatorResponse => ({
-      throttleTimeMs: 0, errorCode, errorMessage: null, nodeId: -1, host: '', port: -1,
-      coordinators: request.coordinatorKeys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null })),
-    }),
+    // v4+ requests carry coordinatorKeys (v0-3 decode it empty); fields a version lacks keep their defaults.
+    errorResponse: (request: FindCoordinatorRequest, errorCode: number): FindCoordinatorResponse => request.coordinatorKeys.length > 0
+      ? { ...batchedDefaults, coordinators: request.coordinatorKeys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null })) }
+      : { throttleTimeMs: 0, errorCode, errorMessage: null, nodeId: -1, host: '', port: -1, coordinators: [] },
     notImplemented: ['share group coordinators (keyType 2)'],
   },
   (request: FindCoordinatorRequest, context: RequestContext): FindCoordinatorResponse => {
     if (context.apiVersion >= batchedVersion) {
       const coordinators = request.coordinatorKeys.map((key) => coordinatorFor(key, request.keyType, context))
-      return { throttleTimeMs: 0, errorCode: ErrorCode.None, errorMessage: null, nodeId: -1, host: '', port: -1, coordinators }
+      return { ...batchedDefaults, coordinators }
     }
     const found = coordinatorFor(request.key, request.keyType, context)
     return { throttleTimeMs: 0, errorCode: found.errorCode, errorMessage: found.errorMessage, nodeId: found.nodeId, host: found.host, port: found.port, coordinators: [] }

@@ -1,0 +1,88 @@
+// Configuration of a KafkaStreams instance, with Kafka Streams' names in camelCase.
+import type { Serde } from '../serde/serde.ts'
+import type { ErrorPolicy, StreamsLogger } from '../runtime/runtime-config.ts'
+import type { TimestampExtractor } from '../runtime/processor.ts'
+import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
+
+export const ProcessingGuarantee = { AtLeastOnce: 'at_least_once', ExactlyOnceV2: 'exactly_once_v2' } as const
+export type ProcessingGuarantee = (typeof ProcessingGuarantee)[keyof typeof ProcessingGuarantee]
+
+/** What to do with a record the producer could not write (Kafka's ProductionExceptionHandler). */
+export type ProductionErrorPolicy = 'fail' | 'logAndContinue'
+
+export interface KafkaStreamsConfig {
+  readonly applicationId: string
+  readonly bootstrapServers: string | readonly string[]
+  /** Default 'at_least_once'. */
+  readonly processingGuarantee?: ProcessingGuarantee
+  /** Directory for this instance's process id (and, with persistent stores, their files). */
+  readonly stateDir?: string
+  /** Warm copies of each task's stores on other instances. Default 0. */
+  readonly numStandbyReplicas?: number
+  /** `host:port` of this instance's interactive-query endpoint; enables the HTTP server. */
+  readonly applicationServer?: string
+  /** Default 30000 (at_least_once) / 100 (exactly_once_v2), as in Kafka Streams. */
+  readonly commitIntervalMs?: number
+  readonly defaultKeySerde?: Serde<any>
+  readonly defaultValueSerde?: Serde<any>
+  readonly defaultTimestampExtractor?: TimestampExtractor
+  /** Default 'fail'. */
+  readonly deserializationErrorPolicy?: ErrorPolicy
+  /** Default 'fail'. */
+  readonly processingErrorPolicy?: ErrorPolicy
+  /** Default 'fail'. */
+  readonly productionErrorPolicy?: ProductionErrorPolicy
+  readonly logger?: StreamsLogger
+  /** Group session timeout. Default 10000. */
+  readonly sessionTimeoutMs?: number
+  readonly heartbeatIntervalMs?: number
+  /** Records one poll returns at most. Default 500. */
+  readonly maxPollRecords?: number
+  /** Poll wait when no record is buffered. Default 100. */
+  readonly pollMs?: number
+  /** Partitions of internal topics are created with this replication factor. Default 1. */
+  readonly replicationFactor?: number
+  /** Wall clock (injectable for tests). Default Date.now. */
+  readonly systemTimeMs?: () => number
+}
+
+export interface ResolvedConfig extends Required<Omit<KafkaStreamsConfig, 'stateDir' | 'applicationServer' | 'defaultKeySerde' | 'defaultValueSerde' | 'defaultTimestampExtractor'>> {
+  readonly stateDir: string | undefined
+  readonly applicationServer: string | undefined
+  readonly defaultKeySerde: Serde<any> | undefined
+  readonly defaultValueSerde: Serde<any> | undefined
+  readonly defaultTimestampExtractor: TimestampExtractor | undefined
+}
+
+export function resolveConfig(config: KafkaStreamsConfig): ResolvedConfig {
+  const guarantee = config.processingGuarantee ?? ProcessingGuarantee.AtLeastOnce
+  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') invalid(`processingGuarantee '${String(guarantee)}' is not 'at_least_once' or 'exactly_once_v2'`)
+  if (!/^[A-Za-z0-9._-]+$/.test(config.applicationId)) invalid(`applicationId '${config.applicationId}' must be a legal topic name prefix`)
+  if (config.applicationServer !== undefined && !/^[^:]+:\d+$/.test(config.applicationServer)) invalid(`applicationServer '${config.applicationServer}' is not host:port`)
+  return {
+    applicationId: config.applicationId,
+    bootstrapServers: config.bootstrapServers,
+    processingGuarantee: guarantee,
+    stateDir: config.stateDir,
+    numStandbyReplicas: config.numStandbyReplicas ?? 0,
+    applicationServer: config.applicationServer,
+    commitIntervalMs: config.commitIntervalMs ?? (guarantee === 'exactly_once_v2' ? 100 : 30_000),
+    defaultKeySerde: config.defaultKeySerde,
+    defaultValueSerde: config.defaultValueSerde,
+    defaultTimestampExtractor: config.defaultTimestampExtractor,
+    deserializationErrorPolicy: config.deserializationErrorPolicy ?? 'fail',
+    processingErrorPolicy: config.processingErrorPolicy ?? 'fail',
+    productionErrorPolicy: config.productionErrorPolicy ?? 'fail',
+    logger: config.logger ?? console,
+    sessionTimeoutMs: config.sessionTimeoutMs ?? 10_000,
+    heartbeatIntervalMs: config.heartbeatIntervalMs ?? Math.max(100, Math.floor((config.sessionTimeoutMs ?? 10_000) / 4)),
+    maxPollRecords: config.maxPollRecords ?? 500,
+    pollMs: config.pollMs ?? 100,
+    replicationFactor: config.replicationFactor ?? 1,
+    systemTimeMs: config.systemTimeMs ?? Date.now,
+  }
+}
+
+function invalid(message: string): never {
+  throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidConfig, message)
+}

@@ -1,0 +1,239 @@
+// KafkaStreams: runs a Topology on Kafka through @tributary/client. start() plans and creates
+// the internal topics, then one StreamThread joins the application's consumer group (group id =
+// applicationId) with the streams assignor. States follow Kafka Streams: CREATED → REBALANCING
+// ⇄ RUNNING → PENDING_SHUTDOWN → NOT_RUNNING, or ERROR when the thread fails and the
+// uncaught-error policy says to stop.
+import type { Topology } from '../topology/topology.ts'
+import type { Serde } from '../serde/serde.ts'
+import type { RuntimeConfig } from '../runtime/runtime-config.ts'
+import type { StateStore, StoreKind } from '../state/state-store.ts'
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../testing/store-views.ts'
+import type { AssignmentInfo } from './assignor.ts'
+import { resolveConfig, type KafkaStreamsConfig, type ResolvedConfig } from './config.ts'
+import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
+import { prepareTopics } from './internal-topics.ts'
+import { keyValueStoreView, sessionStoreView, windowStoreView, type StoreSource } from './local-stores.ts'
+import { emptyMetrics, toPrometheus, type KafkaStreamsMetrics } from './metrics.ts'
+import { partitionForKey } from './murmur2.ts'
+import { loadProcessId } from './process-id.ts'
+import { StreamThread } from './stream-thread.ts'
+import { formatTaskId } from './task-id.ts'
+import type { TopicPlan } from './topic-plan.ts'
+
+export const KafkaStreamsState = {
+  Created: 'CREATED',
+  Rebalancing: 'REBALANCING',
+  Running: 'RUNNING',
+  PendingShutdown: 'PENDING_SHUTDOWN',
+  NotRunning: 'NOT_RUNNING',
+  Error: 'ERROR',
+} as const
+export type KafkaStreamsState = (typeof KafkaStreamsState)[keyof typeof KafkaStreamsState]
+
+/** What the instance does after its processing thread failed (Kafka's StreamThreadExceptionResponse). */
+export type UncaughtErrorResponse = 'replace_thread' | 'shutdown_client'
+
+export type StateListener = (newState: KafkaStreamsState, oldState: KafkaStreamsState) => void
+
+/** Where a key of a store lives (Kafka's KeyQueryMetadata). */
+export interface KeyQueryMetadata {
+  readonly activeHost: string | null
+  readonly standbyHosts: readonly string[]
+  readonly partition: number
+}
+
+export class KafkaStreams implements StoreSource {
+  readonly config: ResolvedConfig
+  private readonly topology: Topology
+  private readonly metricsState: KafkaStreamsMetrics = emptyMetrics()
+  private stateValue: KafkaStreamsState = KafkaStreamsState.Created
+  private listener: StateListener | undefined
+  private errorHandler: (error: unknown) => UncaughtErrorResponse = () => 'shutdown_client'
+  private thread: StreamThread | undefined
+  private plan: TopicPlan | undefined
+  private processIdValue = ''
+  private assignment: AssignmentInfo | null = null
+  private lastError: unknown
+
+  constructor(topology: Topology, config: KafkaStreamsConfig) {
+    this.topology = topology
+    this.config = resolveConfig(config)
+  }
+
+  get state(): KafkaStreamsState {
+    return this.stateValue
+  }
+
+  get processId(): string {
+    return this.processIdValue
+  }
+
+  /** The error that moved the instance to ERROR, if any. */
+  get error(): unknown {
+    return this.lastError
+  }
+
+  setStateListener(listener: StateListener): void {
+    this.listener = listener
+  }
+
+  setUncaughtExceptionHandler(handler: (error: unknown) => UncaughtErrorResponse): void {
+    this.errorHandler = handler
+  }
+
+  /** Creates internal topics, joins the group and starts processing. Resolves once started (not yet RUNNING). */
+  async start(): Promise<void> {
+    if (this.stateValue !== KafkaStreamsState.Created) throw new KafkaStreamsError(KafkaStreamsErrorCode.IllegalState, `start() called in state ${this.stateValue}`)
+    this.setState(KafkaStreamsState.Rebalancing)
+    try {
+      this.processIdValue = await loadProcessId(this.config.stateDir, this.config.applicationId)
+      this.plan = await prepareTopics(this.topology, this.config)
+      this.startThread()
+    } catch (error) {
+      this.lastError = error
+      this.setState(KafkaStreamsState.Error)
+      throw error
+    }
+  }
+
+  /** Commits, leaves the group and releases every resource. Idempotent. */
+  async close(): Promise<void> {
+    if (this.stateValue === KafkaStreamsState.NotRunning || this.stateValue === KafkaStreamsState.PendingShutdown) return
+    const failed = this.stateValue === KafkaStreamsState.Error
+    this.setState(KafkaStreamsState.PendingShutdown)
+    const thread = this.thread
+    this.thread = undefined
+    await thread?.stop(!failed)
+    this.setState(KafkaStreamsState.NotRunning)
+  }
+
+  /** Resolves when the instance reaches `state` (or rejects after timeoutMs). */
+  async waitForState(state: KafkaStreamsState, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (this.stateValue !== state) {
+      if (this.stateValue === KafkaStreamsState.Error && state !== KafkaStreamsState.Error) throw new KafkaStreamsError(KafkaStreamsErrorCode.IllegalState, `instance failed: ${String(this.lastError)}`, { cause: this.lastError })
+      if (Date.now() > deadline) throw new KafkaStreamsError(KafkaStreamsErrorCode.IllegalState, `state ${state} not reached within ${timeoutMs} ms (state: ${this.stateValue})`, { retriable: true })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  /** A read-only view of a local store over all local active tasks. */
+  store<K, V>(name: string, type: 'keyValue'): ReadOnlyKeyValueStore<K, V>
+  store<K, V>(name: string, type: 'window'): ReadOnlyWindowStore<K, V>
+  store<K, V>(name: string, type: 'session'): ReadOnlySessionStore<K, V>
+  store<K, V>(name: string, type: StoreKind): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+    this.storesNamed(name)
+    if (type === 'keyValue') return keyValueStoreView<K, V>(this, name)
+    if (type === 'window') return windowStoreView<K, V>(this, name)
+    return sessionStoreView<K, V>(this, name)
+  }
+
+  storesNamed(name: string): { stores: StateStore[]; kind: StoreKind; timestamped: boolean } {
+    const builder = this.topology.stores().get(name)
+    if (builder === undefined) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `no state store named '${name}'`)
+    if (this.stateValue !== KafkaStreamsState.Running || this.thread === undefined) {
+      throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `store '${name}' cannot be queried while the instance is ${this.stateValue}; retry`, { retriable: true })
+    }
+    const stores: StateStore[] = []
+    for (const active of this.thread.tasks.tasks.values()) {
+      const store = active.task.store(name)
+      if (store === undefined) continue
+      if (active.state !== 'running') throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `store '${name}' of task ${active.id} is being restored; retry`, { retriable: true })
+      stores.push(store)
+    }
+    return { stores, kind: builder.kind, timestamped: builder.timestamped }
+  }
+
+  /** Which instance (applicationServer) hosts `key` of `storeName`, from the latest assignment. */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
+    const plan = this.requirePlan()
+    const sub = plan.subtopologies.find((candidate) => candidate.subtopology.stores.includes(storeName))
+    if (sub === undefined) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `no state store named '${storeName}'`)
+    const bytes = keySerde.serialize(sub.sourceTopics[0], key)
+    if (bytes === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `key of store '${storeName}' serialized to null`)
+    const partition = partitionForKey(bytes, sub.partitions)
+    const task = formatTaskId({ subtopology: sub.subtopology.id, partition })
+    let activeHost: string | null = null
+    const standbyHosts: string[] = []
+    for (const [host, owned] of Object.entries(this.assignment?.hosts ?? {})) {
+      if (owned.active.includes(task)) activeHost = host
+      if (owned.standby.includes(task)) standbyHosts.push(host)
+    }
+    return { activeHost, standbyHosts, partition }
+  }
+
+  /** applicationServer → the tasks it hosts, from the latest assignment (Kafka's metadataForAllStreamsClients). */
+  hosts(): Readonly<Record<string, { active: readonly string[]; standby: readonly string[] }>> {
+    return this.assignment?.hosts ?? {}
+  }
+
+  metrics(): KafkaStreamsMetrics {
+    const dropped = this.thread?.droppedRecords() ?? {}
+    return { ...this.metricsState, droppedRecords: dropped }
+  }
+
+  prometheusMetrics(): string {
+    return toPrometheus(this.metrics(), this.config.applicationId)
+  }
+
+  private startThread(): void {
+    const runtime: RuntimeConfig = {
+      applicationId: this.config.applicationId,
+      defaultKeySerde: this.config.defaultKeySerde,
+      defaultValueSerde: this.config.defaultValueSerde,
+      defaultTimestampExtractor: this.config.defaultTimestampExtractor,
+      deserializationErrorPolicy: this.config.deserializationErrorPolicy,
+      processingErrorPolicy: this.config.processingErrorPolicy,
+      logger: this.config.logger,
+      systemTimeMs: this.config.systemTimeMs,
+    }
+    const thread = new StreamThread(this.topology, this.requirePlan(), this.config, runtime, this.processIdValue, this.metricsState, {
+      onRebalanceStart: () => this.setState(KafkaStreamsState.Rebalancing),
+      onRunning: () => this.setState(KafkaStreamsState.Running),
+      onAssignment: (info) => {
+        this.assignment = info
+      },
+    })
+    this.thread = thread
+    thread.start()
+    thread.done().then(
+      () => undefined,
+      (error: unknown) => void this.onThreadError(thread, error),
+    )
+  }
+
+  private async onThreadError(thread: StreamThread, error: unknown): Promise<void> {
+    if (this.thread !== thread) return
+    this.config.logger.warn(`stream thread failed: ${error instanceof Error ? error.message : String(error)}`)
+    let response: UncaughtErrorResponse = 'shutdown_client'
+    try {
+      response = this.errorHandler(error)
+    } catch {
+      response = 'shutdown_client'
+    }
+    await thread.stop(false).catch(() => undefined)
+    if (this.thread !== thread) return
+    if (response === 'replace_thread') {
+      this.setState(KafkaStreamsState.Rebalancing)
+      this.startThread()
+      return
+    }
+    this.lastError = error
+    this.thread = undefined
+    this.setState(KafkaStreamsState.Error)
+  }
+
+  private requirePlan(): TopicPlan {
+    if (this.plan === undefined) throw new KafkaStreamsError(KafkaStreamsErrorCode.IllegalState, 'the instance is not started', { retriable: true })
+    return this.plan
+  }
+
+  private setState(next: KafkaStreamsState): void {
+    const previous = this.stateValue
+    if (previous === next) return
+    if (previous === KafkaStreamsState.NotRunning || (previous === KafkaStreamsState.Error && next !== KafkaStreamsState.PendingShutdown)) return
+    if (previous === KafkaStreamsState.PendingShutdown && next !== KafkaStreamsState.NotRunning) return
+    this.stateValue = next
+    this.listener?.(next, previous)
+  }
+}

@@ -1,0 +1,306 @@
+// One processing loop per instance: a group consumer (with the streams assignor) feeding the
+// active tasks, a producer (transactional under exactly_once_v2) writing their output and
+// changelogs, and commits every commitIntervalMs. At-least-once commits = flush stores, wait
+// for every send's acknowledgement, commit input offsets. Exactly-once commits = the same
+// inside one transaction with sendOffsetsToTransaction; on a failed or fenced commit the
+// transaction is aborted, tasks are rebuilt from their changelogs (read_committed) and inputs
+// rewind to the committed offsets, so uncommitted work is replayed.
+import { createConsumer, createProducer, topicPartitionKey, type Consumer, type ConsumerRecord, type Producer, type ProducerRecord, type TopicPartition } from '@tributary/client'
+import type { Topology } from '../topology/topology.ts'
+import type { RuntimeConfig } from '../runtime/runtime-config.ts'
+import { ActiveTasks, type ActiveTask } from './active-tasks.ts'
+import { streamsAssignor, type AssignmentInfo, type SubscriptionInfo } from './assignor.ts'
+import type { ResolvedConfig } from './config.ts'
+import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
+import { recordLatency, type KafkaStreamsMetrics } from './metrics.ts'
+import { ChangelogRestorer, type RestoreTarget } from './restorer.ts'
+import { tasksOfPlan, type TopicPlan } from './topic-plan.ts'
+
+export interface StreamThreadHooks {
+  onRebalanceStart(): void
+  onRunning(): void
+  onAssignment(info: AssignmentInfo): void
+}
+
+export class StreamThread {
+  readonly tasks: ActiveTasks
+  private readonly config: ResolvedConfig
+  private readonly plan: TopicPlan
+  private readonly consumer: Consumer
+  private producer: Producer
+  private readonly restorer: ChangelogRestorer
+  private readonly metrics: KafkaStreamsMetrics
+  private readonly hooks: StreamThreadHooks
+  private readonly processId: string
+  private readonly exactlyOnce: boolean
+  private readonly suspended = new Map<string, ActiveTask>()
+  private readonly sendFailures: Error[] = []
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private readonly closedDrops: Record<string, number> = {}
+  private assignment: AssignmentInfo | null = null
+  private transactionOpen = false
+  private running = false
+  private lastCommitMs = 0
+  private loop: Promise<void> | undefined
+
+  constructor(topology: Topology, plan: TopicPlan, config: ResolvedConfig, runtime: RuntimeConfig, processId: string, metrics: KafkaStreamsMetrics, hooks: StreamThreadHooks) {
+    this.config = config
+    this.plan = plan
+    this.metrics = metrics
+    this.hooks = hooks
+    this.processId = processId
+    this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
+    this.tasks = new ActiveTasks(topology, plan, runtime)
+    const allTasks = tasksOfPlan(plan)
+    const assignor = streamsAssignor({
+      tasks: () => allTasks,
+      numStandbyReplicas: config.numStandbyReplicas,
+      subscription: (): SubscriptionInfo => ({ version: 1, processId, applicationServer: config.applicationServer ?? null, activeTasks: [...this.tasks.tasks.keys(), ...this.suspended.keys()], standbyTasks: this.assignment?.standbyTasks ?? [] }),
+      onAssignment: (info) => {
+        this.assignment = info
+        this.hooks.onAssignment(info)
+      },
+    })
+    const clientId = `${config.applicationId}-${processId}`
+    this.consumer = createConsumer({
+      bootstrapServers: config.bootstrapServers,
+      clientId,
+      groupId: config.applicationId,
+      isolationLevel: this.exactlyOnce ? 'read_committed' : 'read_uncommitted',
+      autoOffsetReset: 'earliest',
+      assignors: [assignor],
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      maxPollRecords: config.maxPollRecords,
+      fetchMaxWaitMs: Math.min(config.pollMs, 500),
+    })
+    this.producer = this.createProducer()
+    this.restorer = new ChangelogRestorer({
+      bootstrapServers: config.bootstrapServers,
+      clientId,
+      readCommitted: this.exactlyOnce,
+      maxPollRecords: 10_000,
+      onProgress: (progress) => {
+        this.metrics.restore[`${progress.store} ${progress.topic}-${progress.partition}`] = progress
+      },
+    })
+  }
+
+  start(): void {
+    this.running = true
+    this.consumer.subscribe(this.plan.subtopologies.flatMap((sub) => sub.sourceTopics), {
+      onPartitionsRevoked: async () => await this.onRevoked(),
+      onPartitionsAssigned: async (partitions) => await this.onAssigned(partitions),
+      onPartitionsLost: async () => await this.onLost(),
+    })
+    this.lastCommitMs = this.config.systemTimeMs()
+    this.loop = this.runLoop()
+  }
+
+  /** Resolves when the loop ends; rejects with the error that stopped it. */
+  done(): Promise<void> {
+    return this.loop ?? Promise.resolve()
+  }
+
+  /** Stops the loop; commits first when `clean`. */
+  async stop(clean: boolean): Promise<void> {
+    this.running = false
+    await this.loop?.catch(() => undefined)
+    try {
+      if (clean) await this.commit()
+    } finally {
+      if (!clean && this.transactionOpen) await this.producer.abortTransaction().catch(() => undefined)
+      for (const active of [...this.tasks.tasks.values(), ...this.suspended.values()]) this.closeTask(active)
+      this.tasks.tasks.clear()
+      this.suspended.clear()
+      await this.consumer.close().catch(() => undefined)
+      await this.producer.close().catch(() => undefined)
+      await this.restorer.close().catch(() => undefined)
+    }
+  }
+
+  droppedRecords(): Record<string, number> {
+    const out = { ...this.closedDrops }
+    for (const [reason, count] of Object.entries(this.tasks.droppedRecords())) out[reason] = (out[reason] ?? 0) + count
+    return out
+  }
+
+  private createProducer(): Producer {
+    return createProducer({
+      bootstrapServers: this.config.bootstrapServers,
+      clientId: `${this.config.applicationId}-${this.processId}-producer`,
+      idempotent: true,
+      transactionalId: this.exactlyOnce ? `${this.config.applicationId}-${this.processId}` : undefined,
+      lingerMs: 5,
+    })
+  }
+
+  private async runLoop(): Promise<void> {
+    while (this.running) {
+      const records = await this.consumer.poll({ timeoutMs: this.config.pollMs })
+      if (!this.running) break
+      if (records.length > 0) this.processBatch(records)
+      this.tasks.punctuateWallClock()
+      await this.sendOutput()
+      if (this.config.systemTimeMs() - this.lastCommitMs >= this.config.commitIntervalMs) await this.commitOrRecover()
+    }
+  }
+
+  private processBatch(records: readonly ConsumerRecord[]): void {
+    const started = performance.now()
+    for (const record of records) {
+      const serialized = { topic: record.topic, partition: record.partition, offset: Number(record.offset), key: record.key, value: record.value, timestamp: Number(record.timestamp), headers: record.headers }
+      if (this.tasks.process(serialized)) this.metrics.recordsIn++
+    }
+    recordLatency(this.metrics.processLatency, performance.now() - started)
+  }
+
+  private async sendOutput(): Promise<void> {
+    if (this.tasks.output.length === 0) return
+    if (this.exactlyOnce && !this.transactionOpen) {
+      await this.producer.beginTransaction()
+      this.transactionOpen = true
+    }
+    const batch: ProducerRecord[] = this.tasks.output.splice(0, this.tasks.output.length)
+    this.metrics.recordsOut += batch.length
+    const sent = this.producer.send(batch).then(
+      () => undefined,
+      (error: unknown) => this.onSendFailure(error, batch.length),
+    )
+    this.inFlight.add(sent)
+    void sent.finally(() => this.inFlight.delete(sent))
+  }
+
+  private onSendFailure(error: unknown, records: number): void {
+    if (this.config.productionErrorPolicy === 'logAndContinue' && !this.exactlyOnce) {
+      this.closedDrops['production-error'] = (this.closedDrops['production-error'] ?? 0) + records
+      this.config.logger.warn(`dropped ${records} output records the producer could not write: ${String(error)}`)
+      return
+    }
+    this.sendFailures.push(error instanceof Error ? error : new Error(String(error)))
+  }
+
+  private async commit(): Promise<void> {
+    const started = performance.now()
+    const offsets = this.tasks.prepareCommit()
+    await this.sendOutput()
+    if (this.exactlyOnce && !this.transactionOpen && offsets.length > 0) {
+      await this.producer.beginTransaction()
+      this.transactionOpen = true
+    }
+    await this.producer.flush()
+    await Promise.all(this.inFlight)
+    if (this.sendFailures.length > 0) {
+      const failure = this.sendFailures.splice(0)[0]
+      throw new KafkaStreamsError(KafkaStreamsErrorCode.Production, `writing output failed: ${failure.message}`, { cause: failure })
+    }
+    if (this.exactlyOnce) {
+      if (this.transactionOpen) {
+        if (offsets.length > 0) await this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata())
+        await this.producer.commitTransaction()
+        this.transactionOpen = false
+      }
+    } else if (offsets.length > 0) {
+      await this.consumer.commit(offsets)
+    }
+    this.tasks.clearPendingOffsets()
+    this.lastCommitMs = this.config.systemTimeMs()
+    this.metrics.commits++
+    recordLatency(this.metrics.commitLatency, performance.now() - started)
+  }
+
+  /** Under exactly-once a failed commit rolls back: abort, rebuild state, rewind inputs. */
+  private async commitOrRecover(): Promise<void> {
+    try {
+      await this.commit()
+    } catch (error) {
+      if (!this.exactlyOnce || error instanceof KafkaStreamsError && error.code === KafkaStreamsErrorCode.Production) throw error
+      this.config.logger.warn(`exactly-once commit failed, rolling back to the last committed state: ${String(error)}`)
+      await this.rollback()
+    }
+  }
+
+  private async rollback(): Promise<void> {
+    if (this.transactionOpen) await this.producer.abortTransaction().catch(() => undefined)
+    this.transactionOpen = false
+    this.tasks.output.length = 0
+    await this.producer.close().catch(() => undefined)
+    this.producer = this.createProducer()
+    const ids = [...this.tasks.tasks.keys()]
+    for (const id of ids) this.closeTask(this.tasks.remove(id)!)
+    await this.createTasks(ids)
+    await this.rewindToCommitted(this.consumer.assignment())
+  }
+
+  private async rewindToCommitted(partitions: readonly TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return
+    const committed = await this.consumer.committed(partitions)
+    for (const offset of committed) {
+      if (offset.offset >= 0n) this.consumer.seek(offset, offset.offset)
+      else await this.consumer.seekToBeginning([offset])
+    }
+  }
+
+  private async onRevoked(): Promise<void> {
+    this.metrics.rebalances++
+    this.hooks.onRebalanceStart()
+    if (this.tasks.tasks.size === 0) return
+    try {
+      await this.commit()
+    } catch (error) {
+      if (!this.exactlyOnce) throw error
+      await this.onLost()
+      return
+    }
+    for (const id of [...this.tasks.tasks.keys()]) this.suspended.set(id, this.tasks.remove(id)!)
+  }
+
+  private async onLost(): Promise<void> {
+    if (this.transactionOpen) await this.producer.abortTransaction().catch(() => undefined)
+    this.transactionOpen = false
+    this.tasks.output.length = 0
+    for (const id of [...this.tasks.tasks.keys()]) this.closeTask(this.tasks.remove(id)!)
+    for (const active of this.suspended.values()) this.closeTask(active)
+    this.suspended.clear()
+  }
+
+  private async onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
+    const info = this.assignment
+    const wanted = info?.activeTasks ?? []
+    for (const [id, active] of this.suspended) {
+      if (!wanted.includes(id)) this.closeTask(active)
+    }
+    const fresh: string[] = []
+    for (const id of wanted) {
+      const kept = this.suspended.get(id)
+      if (kept !== undefined) this.tasks.add(kept)
+      else fresh.push(id)
+    }
+    this.suspended.clear()
+    await this.createTasks(fresh)
+    const owned = new Set(partitions.map(topicPartitionKey))
+    for (const active of this.tasks.tasks.values()) {
+      for (const tp of active.partitions) if (!owned.has(topicPartitionKey(tp))) throw new Error(`assertion failed: task ${active.id} reads ${tp.topic}-${tp.partition} which is not assigned`)
+    }
+    this.metrics.activeTasks = this.tasks.tasks.size
+    this.metrics.standbyTasks = info?.standbyTasks.length ?? 0
+    this.hooks.onRunning()
+  }
+
+  private async createTasks(ids: readonly string[]): Promise<void> {
+    const targets: RestoreTarget[] = []
+    const created: ActiveTask[] = []
+    for (const id of ids) {
+      const { task, restoreTargets } = this.tasks.create(id)
+      created.push(task)
+      targets.push(...restoreTargets)
+    }
+    await this.restorer.restore(targets)
+    for (const task of created) task.state = 'running'
+  }
+
+  private closeTask(active: ActiveTask): void {
+    for (const [reason, count] of active.task.droppedRecords) this.closedDrops[reason] = (this.closedDrops[reason] ?? 0) + count
+    active.task.close()
+  }
+}

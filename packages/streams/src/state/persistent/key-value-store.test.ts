@@ -1,0 +1,66 @@
+// PersistentKeyValueStore: the KeyValueStore contract, reopen after close, byte order of keys.
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runKeyValueStoreContract } from '../key-value-store.contract.ts'
+import { Serdes } from '../../serde/serde.ts'
+import { PersistentKeyValueStore } from './key-value-store.ts'
+import { TaskStateDirectory } from './task-state-directory.ts'
+
+const stateDir = mkdtempSync(join(tmpdir(), 'tributary-kv-'))
+const contractDirectory = new TaskStateDirectory({ stateDir, applicationId: 'contract', taskId: '0_0', maxStores: 512 })
+let created = 0
+after(async () => {
+  await contractDirectory.close()
+  rmSync(stateDir, { recursive: true, force: true })
+})
+
+runKeyValueStoreContract('persistent (lmdb)', () => new PersistentKeyValueStore({ name: `kv-${created++}`, directory: contractDirectory, keySerde: Serdes.String(), valueSerde: Serdes.String() }))
+
+const context = { applicationId: 'app', taskId: '1_2', changelogTopic: null }
+
+test('data survives closing and reopening the task directory', async () => {
+  const options = { stateDir, applicationId: 'app', taskId: '1_2' }
+  const directory = new TaskStateDirectory(options)
+  const store = new PersistentKeyValueStore({ name: 'counts', directory, keySerde: Serdes.String(), valueSerde: Serdes.Long() })
+  store.init(context)
+  for (let index = 0; index < 2500; index++) store.put(`key-${index}`, index)
+  store.delete('key-7')
+  store.close()
+  await directory.close()
+  assert.equal(store.isOpen(), false)
+
+  const reopenedDirectory = new TaskStateDirectory(options)
+  const reopened = new PersistentKeyValueStore({ name: 'counts', directory: reopenedDirectory, keySerde: Serdes.String(), valueSerde: Serdes.Long() })
+  reopened.init(context)
+  assert.equal(reopened.get('key-2499'), 2499)
+  assert.equal(reopened.get('key-7'), null)
+  assert.equal(reopened.approximateNumEntries(), 2499)
+  assert.deepEqual([...reopened.range('key-10', 'key-1001')].map((entry) => entry.key), ['key-10', 'key-100', 'key-1000', 'key-1001'])
+  reopened.close()
+  await reopenedDirectory.close()
+})
+
+test('Long keys range in serialized order (negatives last), across buffered and committed writes', async () => {
+  const directory = new TaskStateDirectory({ stateDir, applicationId: 'app', taskId: '1_3', writeBuffer: { maxBufferedRecords: 3 } })
+  const store = new PersistentKeyValueStore({ name: 'longs', directory, keySerde: Serdes.Long(), valueSerde: Serdes.String() })
+  store.init({ ...context, taskId: '1_3' })
+  for (const key of [3, -1, 0, 10, -5]) store.put(key, String(key))
+  assert.deepEqual([...store.all()].map((entry) => entry.key), [0, 3, 10, -5, -1])
+  assert.deepEqual([...store.reverseAll()].map((entry) => entry.key), [-1, -5, 10, 3, 0])
+  store.put(3, null)
+  assert.deepEqual([...store.range(0, 10)].map((entry) => entry.key), [0, 10])
+  store.close()
+  await directory.close()
+})
+
+test('a key over LMDB\'s size limit is a clear error', async () => {
+  const directory = new TaskStateDirectory({ stateDir, applicationId: 'app', taskId: '1_4' })
+  const store = new PersistentKeyValueStore({ name: 'big', directory, keySerde: Serdes.String(), valueSerde: Serdes.String() })
+  store.init({ ...context, taskId: '1_4' })
+  assert.throws(() => store.put('x'.repeat(5000), 'v'), { code: 'STREAMS_INVALID_ARGUMENT' })
+  store.close()
+  await directory.close()
+})

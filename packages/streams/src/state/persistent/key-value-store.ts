@@ -1,0 +1,129 @@
+// PersistentKeyValueStore: a KeyValueStore in one LMDB named database of the task's state
+// directory. Keys are stored as [0x01][serialized key] so LMDB's byte order is the serialized
+// key order range queries promise; values are the value serde's bytes.
+import type { KeyValueStore } from '../key-value-store.ts'
+import type { KeyValue } from '../windowed.ts'
+import type { StateStoreContext } from '../state-store.ts'
+import { storeClosed } from '../state-store.ts'
+import type { Serde } from '../../serde/serde.ts'
+import { StreamsError, StreamsErrorCode, requireArgument } from '../../errors.ts'
+import type { TaskStateDirectory } from './task-state-directory.ts'
+import type { WriteBufferedDatabase } from './write-buffer.ts'
+import { decodeKeyValueKey, encodeKeyValueKey } from './key-encoding.ts'
+
+export interface PersistentKeyValueStoreOptions<K, V> {
+  readonly name: string
+  readonly directory: TaskStateDirectory
+  readonly keySerde: Serde<K>
+  readonly valueSerde: Serde<V>
+}
+
+const firstKey = Buffer.from([0x01])
+const lastKey = Buffer.alloc(1978, 0xff)
+
+export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
+  readonly name: string
+  readonly persistent = true
+  private readonly directory: TaskStateDirectory
+  private readonly keySerde: Serde<K>
+  private readonly valueSerde: Serde<V>
+  private database: WriteBufferedDatabase | null = null
+
+  constructor(options: PersistentKeyValueStoreOptions<K, V>) {
+    this.name = options.name
+    this.directory = options.directory
+    this.keySerde = options.keySerde
+    this.valueSerde = options.valueSerde
+  }
+
+  init(context: StateStoreContext): void {
+    requireArgument(context.taskId === this.directory.taskId && context.applicationId === this.directory.applicationId, `store '${this.name}' of task ${this.directory.taskId} initialized for task ${context.taskId}`)
+    this.database = this.directory.database(this.name)
+  }
+
+  /** Commits buffered writes durably. */
+  flush(): void {
+    this.open().commit()
+  }
+
+  close(): void {
+    if (this.database === null) return
+    if (this.directory.isOpen()) this.database.commit()
+    this.database = null
+  }
+
+  isOpen(): boolean {
+    return this.database !== null && this.directory.isOpen()
+  }
+
+  get(key: K): V | null {
+    const stored = this.open().get(this.encodeKey(key))
+    return stored === null ? null : this.valueSerde.deserialize(this.name, stored)
+  }
+
+  put(key: K, value: V | null): void {
+    const database = this.open()
+    const storedKey = this.encodeKey(key)
+    database.put(storedKey, value === null || value === undefined ? null : this.encodeValue(value))
+  }
+
+  putIfAbsent(key: K, value: V): V | null {
+    const previous = this.get(key)
+    if (previous === null) this.put(key, value)
+    return previous
+  }
+
+  putAll(entries: Iterable<KeyValue<K, V | null>>): void {
+    for (const entry of entries) this.put(entry.key, entry.value)
+  }
+
+  delete(key: K): V | null {
+    const previous = this.get(key)
+    if (previous !== null) this.put(key, null)
+    return previous
+  }
+
+  range(from: K, to: K): Iterable<KeyValue<K, V>> {
+    return this.scan(this.encodeKey(from), this.encodeKey(to), false)
+  }
+
+  reverseRange(from: K, to: K): Iterable<KeyValue<K, V>> {
+    return this.scan(this.encodeKey(from), this.encodeKey(to), true)
+  }
+
+  all(): Iterable<KeyValue<K, V>> {
+    return this.scan(firstKey, lastKey, false)
+  }
+
+  reverseAll(): Iterable<KeyValue<K, V>> {
+    return this.scan(firstKey, lastKey, true)
+  }
+
+  approximateNumEntries(): number {
+    return this.open().count()
+  }
+
+  private *scan(start: Buffer, endInclusive: Buffer, reverse: boolean): Generator<KeyValue<K, V>> {
+    const database = this.open()
+    for (const entry of database.range(start, endInclusive, reverse)) {
+      yield { key: this.keySerde.deserialize(this.name, decodeKeyValueKey(entry.key)) as K, value: this.valueSerde.deserialize(this.name, entry.value) as V }
+    }
+  }
+
+  private encodeKey(key: K): Buffer {
+    const bytes = this.keySerde.serialize(this.name, key)
+    if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': key serialized to null`)
+    return encodeKeyValueKey(bytes, this.name)
+  }
+
+  private encodeValue(value: V): Buffer {
+    const bytes = this.valueSerde.serialize(this.name, value)
+    if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': a non-null value serialized to null`)
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+
+  private open(): WriteBufferedDatabase {
+    if (this.database === null || !this.directory.isOpen()) throw storeClosed(this.name)
+    return this.database
+  }
+}
