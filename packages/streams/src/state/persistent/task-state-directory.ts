@@ -83,6 +83,16 @@ export class TaskStateDirectory {
     await environment.close()
   }
 
+  /**
+   * Deletes all stores of the task (the LMDB environment) before any store is opened; the
+   * checkpoint file stays. Under exactly-once a missing checkpoint means the stores may hold
+   * uncommitted writes, so the runtime wipes them and restores from the changelog start.
+   */
+  wipeStores(): void {
+    if (this.environment !== null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `task ${this.taskId}: wipe the state directory before opening its stores`)
+    rmSync(join(this.path, 'lmdb'), { recursive: true, force: true })
+  }
+
   /** Closes the environment and removes the whole task directory (state and checkpoint). */
   async destroy(): Promise<void> {
     await this.close()
