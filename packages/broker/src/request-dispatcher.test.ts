@@ -52,8 +52,10 @@ const connection = { connectionId: 1, remoteAddress: 'test', signal: new AbortCo
 test('a throwing handler answers UNKNOWN_SERVER_ERROR and logs correlation id and api key', async () => {
   const lines: { message: string; fields?: LogFields }[] = []
   const outcome = await createRequestDispatcher(contextWith(failing(true), lines))(describeClusterFrame(41), connection)
-  assert.equal(outcome.kind, 'response')
-  const reader = new Reader(outcome.kind === 'response' ? outcome.bytes : new Uint8Array())
+  assert.equal(outcome.kind, 'frame')
+  const frame = Buffer.concat(outcome.kind === 'frame' ? outcome.chunks : [])
+  assert.equal(frame.readInt32BE(0), frame.length - 4, 'size prefix')
+  const reader = new Reader(frame.subarray(4))
   assert.equal(readResponseHeader(reader, ApiKey.DescribeCluster, 1).correlationId, 41)
   assert.equal(DescribeClusterResponse.read(reader, 1).errorCode, ErrorCode.UnknownServerError)
   const logged = lines.find((line) => line.message.includes('boom'))

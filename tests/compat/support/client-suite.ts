@@ -59,7 +59,7 @@ function defineChecks(driver: ClientDriver, target: Target, recordsPerCodec: num
    * APIs, instead of letting the client time out.
    */
   const needs = (context: TestContext, apiKeys: readonly number[]): boolean => {
-    const missing = apiKeys.filter((apiKey) => !served.has(apiKey)).map(apiName)
+    const missing = [...new Set(apiKeys)].filter((apiKey) => !served.has(apiKey)).map(apiName)
     if (missing.length === 0) return true
     const reason = `${target.name} does not advertise ${missing.join(', ')} in ApiVersions`
     if (target.name === 'refbroker') { context.skip(reason); return false }

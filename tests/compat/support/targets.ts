@@ -36,14 +36,19 @@ export const defaultPartitions = 8
 type BrokerHandle = { host: string; port: number; close(): Promise<void> }
 type BrokerModule = { startBroker?: (options: Record<string, unknown>) => Promise<BrokerHandle> }
 
-async function loadBroker(): Promise<BrokerModule | string> {
+/**
+ * Loads @tributary/broker. Only its absence is a skip reason ("not written yet"); a broker that
+ * exists but fails to load fails the suites, with the error, when start() is called.
+ */
+async function loadBroker(): Promise<BrokerModule | { absent: string } | { broken: unknown }> {
   try {
     // A variable specifier: the suites type-check (and report a skip) before the package exists.
     const specifier = '@tributary/broker'
     const broker = (await import(specifier)) as BrokerModule
-    return typeof broker.startBroker === 'function' ? broker : '@tributary/broker does not export startBroker yet'
+    return typeof broker.startBroker === 'function' ? broker : { broken: new Error('@tributary/broker does not export startBroker') }
   } catch (error) {
-    return `@tributary/broker cannot be loaded: ${String(error).split('\n')[0]}`
+    const absent = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /@tributary\/broker|packages\/broker\/src\/index\.ts/.test(String(error))
+    return absent ? { absent: `@tributary/broker is not there yet: ${String(error).split('\n')[0]}` } : { broken: error }
   }
 }
 
@@ -51,14 +56,16 @@ export const ours: Target = {
   name: 'ours',
   async unavailable() {
     const broker = await loadBroker()
-    return typeof broker === 'string' ? broker : undefined
+    return 'absent' in broker ? broker.absent : undefined
   },
   lacks: {},
   refusesClient: {},
   clientLacks: {},
   async start() {
     const broker = await loadBroker()
-    if (typeof broker === 'string' || !broker.startBroker) throw new Error(String(broker))
+    if ('absent' in broker) throw new Error(broker.absent)
+    if ('broken' in broker) throw broker.broken
+    if (!broker.startBroker) throw new Error('@tributary/broker does not export startBroker')
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-compat-'))
     const handle = await broker.startBroker({ host: '127.0.0.1', port: 0, dataDir, numPartitions: defaultPartitions, autoCreateTopics: true, logLevel: 'warn' })
     return {

@@ -6,6 +6,9 @@
 //   is paused, so the kernel's TCP window pushes back on the client;
 // - while the socket cannot take more writes (the client does not read), reading stops too.
 // A connection with no traffic and nothing in flight for `idleTimeoutMs` is closed.
+// Writes are coalesced: the first response of a tick corks the socket and a nextTick callback
+// uncorks it, so all responses finished in one tick (a pipelined burst of produce requests, the
+// chunks of a fetch response) leave in one writev.
 import type { Socket } from 'node:net'
 import type { Clock } from '@tributary/protocol'
 import { FrameDecoder, framePrefixBytes } from './frame-decoder.ts'
@@ -15,6 +18,11 @@ import type { Logger } from '../logger.ts'
 export type RequestOutcome =
   /** Bytes of the response (header + body, without the size prefix). */
   | { readonly kind: 'response'; readonly bytes: Uint8Array }
+  /**
+   * The whole response frame, size prefix included, as consecutive chunks (written as they are,
+   * without copying: the chunks must not change until written).
+   */
+  | { readonly kind: 'frame'; readonly chunks: readonly Uint8Array[] }
   /** The request takes no response (Produce with acks=0). */
   | { readonly kind: 'none' }
   /** Close the connection after answering the requests before this one. */
@@ -108,6 +116,8 @@ export class Connection {
     if (this.#closing) return
     this.#closing = true
     this.#logger.debug('closing connection', { connectionId: this.info.connectionId, remoteAddress: this.info.remoteAddress, reason })
+    // Hand responses written this tick to the socket before destroying it (closeGracefully).
+    if (this.#corked) this.#uncork()
     this.#socket.destroy()
   }
 
@@ -202,6 +212,7 @@ export class Connection {
         return
       }
       if (done.kind === 'response') this.#write(done.bytes)
+      else if (done.kind === 'frame') this.#writeFrame(done.chunks)
     }
     if (this.#slots.length === 0 && this.#afterFlush !== undefined) this.#afterFlush()
     // Completing requests may free in-flight room for frames already buffered.
@@ -209,13 +220,25 @@ export class Connection {
   }
 
   #write(bytes: Uint8Array): void {
-    this.#lastActivityMs = this.#clock.nowMs()
     const prefix = Buffer.allocUnsafe(framePrefixBytes)
     prefix.writeInt32BE(bytes.length, 0)
-    this.#socket.cork()
-    this.#socket.write(prefix)
-    if (!this.#socket.write(bytes)) this.#writeBlocked = true
-    this.#socket.uncork()
+    this.#writeFrame([prefix, bytes])
+  }
+
+  #writeFrame(chunks: readonly Uint8Array[]): void {
+    this.#lastActivityMs = this.#clock.nowMs()
+    if (!this.#corked) {
+      this.#corked = true
+      this.#socket.cork()
+      process.nextTick(this.#uncork)
+    }
+    for (const chunk of chunks) if (!this.#socket.write(chunk)) this.#writeBlocked = true
+  }
+
+  #corked = false
+  readonly #uncork = (): void => {
+    this.#corked = false
+    if (this.#socket.writableCorked > 0) this.#socket.uncork()
   }
 
   #onDrain(): void {

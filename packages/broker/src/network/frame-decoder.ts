@@ -36,8 +36,7 @@ export class FrameDecoder {
    */
   next(): Buffer | undefined {
     if (this.#bufferedBytes < framePrefixBytes) return undefined
-    const head = this.#contiguous(framePrefixBytes)
-    const frameBytes = head.readInt32BE(0)
+    const frameBytes = this.#peekInt32()
     if (frameBytes < 0 || frameBytes > this.maxFrameBytes) {
       throw new BrokerError(
         BrokerErrorCode.FrameTooLarge,
@@ -45,18 +44,36 @@ export class FrameDecoder {
       )
     }
     if (this.#bufferedBytes < framePrefixBytes + frameBytes) return undefined
-    const whole = this.#contiguous(framePrefixBytes + frameBytes)
-    this.#consume(framePrefixBytes + frameBytes)
-    return whole.subarray(framePrefixBytes, framePrefixBytes + frameBytes)
+    const first = this.#chunks[0]
+    if (first.length >= framePrefixBytes + frameBytes) {
+      // The common case: the whole frame sits in one socket read; hand out a view of it.
+      const frame = first.subarray(framePrefixBytes, framePrefixBytes + frameBytes)
+      this.#consume(framePrefixBytes + frameBytes)
+      return frame
+    }
+    // The frame spans socket reads: copy exactly its bytes, once, into a buffer of its size.
+    this.#consume(framePrefixBytes)
+    const frame = Buffer.allocUnsafe(frameBytes)
+    let filled = 0
+    for (const chunk of this.#chunks) {
+      if (filled === frameBytes) break
+      filled += chunk.copy(frame, filled, 0, Math.min(chunk.length, frameBytes - filled))
+    }
+    this.#consume(frameBytes)
+    return frame
   }
 
-  /** A buffer whose first `length` bytes are the first `length` buffered bytes. */
-  #contiguous(length: number): Buffer {
+  /** The int32 big-endian at the start of the buffered bytes (4 or more are buffered). */
+  #peekInt32(): number {
     const first = this.#chunks[0]
-    if (first.length >= length) return first
-    const merged = Buffer.concat(this.#chunks, this.#bufferedBytes)
-    this.#chunks = [merged]
-    return merged
+    if (first.length >= framePrefixBytes) return first.readInt32BE(0)
+    let value = 0
+    let remaining = framePrefixBytes
+    for (const chunk of this.#chunks) {
+      for (let index = 0; index < chunk.length && remaining > 0; index++, remaining--) value = (value << 8) | chunk[index]
+      if (remaining === 0) break
+    }
+    return value | 0
   }
 
   #consume(length: number): void {

@@ -16,6 +16,18 @@ export interface WriterOptions {
   initialBytes?: number
   /** Writing past this many bytes throws `ProtocolEncodeError`. */
   maxBytes?: number
+  /**
+   * Raw byte strings at least this long (record batches) are kept by reference instead of being
+   * copied; read the result with `finishChunks()`. The caller promises not to modify such bytes
+   * until the chunks are consumed. Default: never (everything is copied).
+   */
+  referenceBytesAtLeast?: number
+}
+
+/** Bytes kept by reference, to be emitted before buffer position `at`. */
+interface Reference {
+  readonly at: number
+  readonly bytes: Uint8Array
 }
 
 /**
@@ -28,21 +40,58 @@ export interface WriterOptions {
  * socket.write(writer.finish())
  */
 export class Writer {
-  /** Position of the next write; also the number of bytes written. */
+  /**
+   * Position of the next write in the internal buffer. Without references (see
+   * `referenceBytesAtLeast`) this is also the number of bytes written; `length` always is.
+   */
   offset = 0
   readonly maxBytes: number
+  readonly #referenceBytesAtLeast: number
   #buffer: Uint8Array
   #view: DataView
+  #references: Reference[] | undefined
+  #referencedBytes = 0
 
   constructor(options: WriterOptions = {}) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+    this.#referenceBytesAtLeast = options.referenceBytesAtLeast ?? Infinity
     this.#buffer = new Uint8Array(Math.min(options.initialBytes ?? defaultInitialBytes, this.maxBytes))
     this.#view = new DataView(this.#buffer.buffer)
   }
 
-  /** The bytes written so far, as a view of the internal buffer (valid until the next write). */
+  /** Number of bytes written, including bytes kept by reference. */
+  get length(): number {
+    return this.offset + this.#referencedBytes
+  }
+
+  /** The bytes written so far, as one array (a view of the internal buffer, valid until the next write, when nothing was referenced). */
   finish(): Uint8Array {
-    return this.#buffer.subarray(0, this.offset)
+    if (this.#references === undefined) return this.#buffer.subarray(0, this.offset)
+    const out = new Uint8Array(this.length)
+    let position = 0
+    for (const chunk of this.finishChunks()) {
+      out.set(chunk, position)
+      position += chunk.length
+    }
+    return out
+  }
+
+  /**
+   * The bytes written so far as consecutive chunks: views of the internal buffer interleaved with
+   * the referenced byte strings (valid until the next write). Concatenated they equal `finish()`.
+   */
+  finishChunks(): Uint8Array[] {
+    const references = this.#references
+    if (references === undefined) return [this.#buffer.subarray(0, this.offset)]
+    const chunks: Uint8Array[] = []
+    let from = 0
+    for (const reference of references) {
+      if (reference.at > from) chunks.push(this.#buffer.subarray(from, reference.at))
+      chunks.push(reference.bytes)
+      from = reference.at
+    }
+    if (this.offset > from) chunks.push(this.#buffer.subarray(from, this.offset))
+    return chunks
   }
 
   /** Makes room for `byteCount` more bytes, growing the buffer or throwing past `maxBytes`. */
@@ -159,8 +208,12 @@ export class Writer {
     this.offset += 16
   }
 
-  /** Copies `bytes` with no length prefix. */
+  /** Copies `bytes` with no length prefix (or keeps a reference, see `referenceBytesAtLeast`). */
   writeRawBytes(bytes: Uint8Array): void {
+    if (bytes.length >= this.#referenceBytesAtLeast) {
+      this.#reference(bytes)
+      return
+    }
     if (this.offset + bytes.length > this.#buffer.length) this.#grow(bytes.length)
     this.#buffer.set(bytes, this.offset)
     this.offset += bytes.length
@@ -277,6 +330,8 @@ export class Writer {
 
   /** Fills in the size of the tagged field started at `start`, moving the value if the size needs more than one byte. */
   endTaggedField(start: number): void {
+    // Moving the value below needs its bytes in the buffer.
+    if (this.#references !== undefined && this.#references[this.#references.length - 1].at >= start) this.#inlineReferencesFrom(start)
     const size = this.offset - start
     if (size < 0x80) {
       this.#buffer[start - 1] = size
@@ -312,7 +367,50 @@ export class Writer {
 
   /** Fills the int32 at `position` with the number of bytes written after it. */
   fillSizePrefix(position: number): void {
-    this.fillInt32(position, this.offset - position - 4)
+    let referenced = 0
+    if (this.#references !== undefined) for (const reference of this.#references) if (reference.at > position) referenced += reference.bytes.length
+    this.fillInt32(position, this.offset - position - 4 + referenced)
+  }
+
+  #reference(bytes: Uint8Array): void {
+    const needed = this.length + bytes.length
+    if (needed > this.maxBytes) throw new ProtocolEncodeError(`message exceeds maxBytes ${this.maxBytes} (needs ${needed})`)
+    if (this.#references === undefined) this.#references = []
+    this.#references.push({ at: this.offset, bytes })
+    this.#referencedBytes += bytes.length
+    // Keep buffer + references within maxBytes, so that writes into spare capacity still throw.
+    const room = this.maxBytes - this.#referencedBytes
+    if (this.#buffer.length > room) {
+      const buffer = new Uint8Array(room)
+      buffer.set(this.#buffer.subarray(0, this.offset))
+      this.#buffer = buffer
+      this.#view = new DataView(buffer.buffer)
+    }
+  }
+
+  /** Copies the references at or after buffer position `start` into the buffer, in place. */
+  #inlineReferencesFrom(start: number): void {
+    const references = this.#references!
+    let first = references.length
+    while (first > 0 && references[first - 1].at >= start) first--
+    const moved = references.splice(first)
+    if (references.length === 0) this.#references = undefined
+    let extra = 0
+    for (const reference of moved) extra += reference.bytes.length
+    this.#referencedBytes -= extra
+    if (this.offset + extra > this.#buffer.length) this.#grow(extra)
+    // Walk backwards so each tail segment moves once to its final place.
+    const buffer = this.#buffer
+    let end = this.offset
+    let shift = extra
+    for (let index = moved.length - 1; index >= 0; index--) {
+      const { at, bytes } = moved[index]
+      buffer.copyWithin(at + shift, at, end)
+      shift -= bytes.length
+      buffer.set(bytes, at + shift)
+      end = at
+    }
+    this.offset += extra
   }
 
   #writeUtf8(value: string, byteLength: number): void {
@@ -330,7 +428,7 @@ export class Writer {
 
   #grow(byteCount: number): void {
     const needed = this.offset + byteCount
-    if (needed > this.maxBytes) {
+    if (needed + this.#referencedBytes > this.maxBytes) {
       throw new ProtocolEncodeError(`message exceeds maxBytes ${this.maxBytes} (needs ${needed})`)
     }
     const capacity = Math.min(Math.max(this.#buffer.length * 2, needed), this.maxBytes)

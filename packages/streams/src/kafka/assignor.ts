@@ -74,6 +74,17 @@ export function placeTasks(tasks: readonly string[], clients: readonly ClientSta
     const target = warm ?? leastLoaded(sortedClients, load, () => true)
     if (target !== undefined) give(task, target.id)
   }
+  // 3. Balance: sticky placement under the ceil cap may leave a member below the floor.
+  for (;;) {
+    const ordered = [...sortedClients].sort((a, b) => load.get(a.id)! - load.get(b.id)!)
+    const lightest = ordered[0]
+    const heaviest = ordered.at(-1)
+    if (lightest === undefined || heaviest === undefined || load.get(heaviest.id)! - load.get(lightest.id)! <= 1) break
+    const movable = sortedTasks.filter((task) => active.get(task) === heaviest.id)
+    const task = movable.find((candidate) => lightest.previousStandby.has(candidate)) ?? movable.at(-1)!
+    load.set(heaviest.id, load.get(heaviest.id)! - 1)
+    give(task, lightest.id)
+  }
   const standby = new Map<string, string[]>()
   const standbyLoad = new Map(sortedClients.map((client) => [client.id, 0]))
   for (let replica = 0; replica < numStandbyReplicas; replica++) {

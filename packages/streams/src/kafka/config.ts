@@ -42,12 +42,15 @@ export interface KafkaStreamsConfig {
   readonly pollMs?: number
   /** Partitions of internal topics are created with this replication factor. Default 1. */
   readonly replicationFactor?: number
+  /** Stores served by the HTTP query endpoint, with their key serdes (key-value stores). */
+  readonly queryableStores?: Readonly<Record<string, Serde<any>>>
   /** Wall clock (injectable for tests). Default Date.now. */
   readonly systemTimeMs?: () => number
 }
 
-export interface ResolvedConfig extends Required<Omit<KafkaStreamsConfig, 'stateDir' | 'applicationServer' | 'defaultKeySerde' | 'defaultValueSerde' | 'defaultTimestampExtractor'>> {
+export interface ResolvedConfig extends Required<Omit<KafkaStreamsConfig, 'queryableStores' | 'stateDir' | 'applicationServer' | 'defaultKeySerde' | 'defaultValueSerde' | 'defaultTimestampExtractor'>> {
   readonly stateDir: string | undefined
+  readonly queryableStores: Readonly<Record<string, Serde<any>>>
   readonly applicationServer: string | undefined
   readonly defaultKeySerde: Serde<any> | undefined
   readonly defaultValueSerde: Serde<any> | undefined
@@ -64,6 +67,7 @@ export function resolveConfig(config: KafkaStreamsConfig): ResolvedConfig {
     bootstrapServers: config.bootstrapServers,
     processingGuarantee: guarantee,
     stateDir: config.stateDir,
+    queryableStores: config.queryableStores ?? {},
     numStandbyReplicas: config.numStandbyReplicas ?? 0,
     applicationServer: config.applicationServer,
     commitIntervalMs: config.commitIntervalMs ?? (guarantee === 'exactly_once_v2' ? 100 : 30_000),

@@ -17,6 +17,8 @@ import { emptyMetrics, toPrometheus, type KafkaStreamsMetrics } from './metrics.
 import { partitionForKey } from './murmur2.ts'
 import { loadProcessId } from './process-id.ts'
 import { StreamThread } from './stream-thread.ts'
+import { fetchKey, startQueryServer, stopQueryServer } from './query-server.ts'
+import type { Server } from 'node:http'
 import { formatTaskId } from './task-id.ts'
 import type { TopicPlan } from './topic-plan.ts'
 
@@ -54,6 +56,7 @@ export class KafkaStreams implements StoreSource {
   private processIdValue = ''
   private assignment: AssignmentInfo | null = null
   private lastError: unknown
+  private server: Server | undefined
 
   constructor(topology: Topology, config: KafkaStreamsConfig) {
     this.topology = topology
@@ -88,6 +91,7 @@ export class KafkaStreams implements StoreSource {
     try {
       this.processIdValue = await loadProcessId(this.config.stateDir, this.config.applicationId)
       this.plan = await prepareTopics(this.topology, this.config)
+      if (this.config.applicationServer !== undefined) await this.startServer(this.config.applicationServer)
       this.startThread()
     } catch (error) {
       this.lastError = error
@@ -103,8 +107,13 @@ export class KafkaStreams implements StoreSource {
     this.setState(KafkaStreamsState.PendingShutdown)
     const thread = this.thread
     this.thread = undefined
-    await thread?.stop(!failed)
-    this.setState(KafkaStreamsState.NotRunning)
+    try {
+      await thread?.stop(!failed)
+    } finally {
+      if (this.server !== undefined) await stopQueryServer(this.server)
+      this.server = undefined
+      this.setState(KafkaStreamsState.NotRunning)
+    }
   }
 
   /** Resolves when the instance reaches `state` (or rejects after timeoutMs). */
@@ -146,11 +155,28 @@ export class KafkaStreams implements StoreSource {
 
   /** Which instance (applicationServer) hosts `key` of `storeName`, from the latest assignment. */
   queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
+    const bytes = keySerde.serialize(storeName, key)
+    if (bytes === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `key of store '${storeName}' serialized to null`)
+    return this.queryMetadataForSerializedKey(storeName, bytes)
+  }
+
+  /**
+   * The value of `key` in key-value store `storeName`, read locally when this instance hosts
+   * the key, else from its owner over HTTP (needs `applicationServer` on every instance and the
+   * store in `queryableStores`). Values come back as the owner's JSON rendering.
+   */
+  async queryKey<K, V>(storeName: string, key: K, keySerde: Serde<K>): Promise<V | null> {
+    const metadata = this.queryMetadataForKey(storeName, key, keySerde)
+    if (metadata.activeHost === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `no instance hosts partition ${metadata.partition} of store '${storeName}' yet; retry`, { retriable: true })
+    if (metadata.activeHost === this.config.applicationServer) return this.store<K, V>(storeName, 'keyValue').get(key)
+    const bytes = keySerde.serialize(storeName, key)!
+    return (await fetchKey(metadata.activeHost, storeName, bytes)).value as V | null
+  }
+
+  private queryMetadataForSerializedKey(storeName: string, bytes: Uint8Array): KeyQueryMetadata {
     const plan = this.requirePlan()
     const sub = plan.subtopologies.find((candidate) => candidate.subtopology.stores.includes(storeName))
     if (sub === undefined) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `no state store named '${storeName}'`)
-    const bytes = keySerde.serialize(sub.sourceTopics[0], key)
-    if (bytes === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `key of store '${storeName}' serialized to null`)
     const partition = partitionForKey(bytes, sub.partitions)
     const task = formatTaskId({ subtopology: sub.subtopology.id, partition })
     let activeHost: string | null = null
@@ -174,6 +200,17 @@ export class KafkaStreams implements StoreSource {
 
   prometheusMetrics(): string {
     return toPrometheus(this.metrics(), this.config.applicationId)
+  }
+
+  private async startServer(applicationServer: string): Promise<void> {
+    this.server = await startQueryServer({
+      applicationServer,
+      keySerdes: new Map(Object.entries(this.config.queryableStores)),
+      ownerOf: (store, bytes) => this.queryMetadataForSerializedKey(store, bytes),
+      localGet: (store, key) => this.store(store, 'keyValue').get(key),
+      metadata: () => this.hosts(),
+      prometheus: () => this.prometheusMetrics(),
+    })
   }
 
   private startThread(): void {

@@ -108,6 +108,9 @@ export class StreamThread {
     await this.loop?.catch(() => undefined)
     try {
       if (clean) await this.commit()
+    } catch (error) {
+      if (!isMigrated(error)) throw error
+      this.config.logger.warn(`final commit refused, uncommitted records will be processed again: ${String(error)}`)
     } finally {
       if (!clean && this.transactionOpen) await this.producer.abortTransaction().catch(() => undefined)
       for (const active of [...this.tasks.tasks.values(), ...this.suspended.values()]) this.closeTask(active)
@@ -201,7 +204,13 @@ export class StreamThread {
         this.transactionOpen = false
       }
     } else if (offsets.length > 0) {
-      await this.consumer.commit(offsets)
+      try {
+        await this.consumer.commit(offsets)
+      } catch (error) {
+        if (!isGroupMigration(error)) throw error
+        // The group moved on: keep the offsets pending; the rejoin decides what stays ours.
+        throw new KafkaStreamsError(KafkaStreamsErrorCode.TaskMigrated, `offset commit refused by the group coordinator: ${String(error)}`, { cause: error, retriable: true })
+      }
     }
     this.tasks.clearPendingOffsets()
     this.lastCommitMs = this.config.systemTimeMs()
@@ -214,6 +223,10 @@ export class StreamThread {
     try {
       await this.commit()
     } catch (error) {
+      if (!this.exactlyOnce && isMigrated(error)) {
+        this.config.logger.warn(`commit skipped, the group is rebalancing: ${String(error)}`)
+        return
+      }
       if (!this.exactlyOnce || error instanceof KafkaStreamsError && error.code === KafkaStreamsErrorCode.Production) throw error
       this.config.logger.warn(`exactly-once commit failed, rolling back to the last committed state: ${String(error)}`)
       await this.rollback()
@@ -248,7 +261,9 @@ export class StreamThread {
     try {
       await this.commit()
     } catch (error) {
-      if (!this.exactlyOnce) throw error
+      if (!isMigrated(error) && !this.exactlyOnce) throw error
+      // Not committed: the tasks' work since the last commit is redone by the next owner.
+      this.config.logger.warn(`commit before revocation failed, closing tasks without committing: ${String(error)}`)
       await this.onLost()
       return
     }
@@ -303,4 +318,14 @@ export class StreamThread {
     for (const [reason, count] of active.task.droppedRecords) this.closedDrops[reason] = (this.closedDrops[reason] ?? 0) + count
     active.task.close()
   }
+}
+
+const migrationCodes = new Set([22, 25, 27, 47, 90]) // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, INVALID_PRODUCER_EPOCH, PRODUCER_FENCED
+
+function isGroupMigration(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && migrationCodes.has((error as { code?: unknown }).code as number)
+}
+
+function isMigrated(error: unknown): boolean {
+  return (error instanceof KafkaStreamsError && error.code === KafkaStreamsErrorCode.TaskMigrated) || isGroupMigration(error)
 }

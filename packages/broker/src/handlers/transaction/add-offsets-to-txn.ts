@@ -7,6 +7,7 @@ import type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '@tributary
 import { defineHandler } from '../define-handler.ts'
 import type { RequestContext } from '../../request-context.ts'
 import { coordinationOf } from '../group/coordination-of.ts'
+import { fencedErrorFor } from './producer-fenced.ts'
 
 export const addOffsetsToTxn = defineHandler(
   ApiKey.AddOffsetsToTxn,
@@ -19,6 +20,6 @@ export const addOffsetsToTxn = defineHandler(
     const errorCode = await coordination.runTransaction(coordination.transactions.addOffsetsToTxn({
       transactionalId: request.transactionalId, producerId: Number(request.producerId), producerEpoch: request.producerEpoch, groupId: request.groupId,
     }, context.broker.clock.nowMs()))
-    return { throttleTimeMs: 0, errorCode }
+    return { throttleTimeMs: 0, errorCode: fencedErrorFor(errorCode, context.apiVersion, 2) }
   },
 )

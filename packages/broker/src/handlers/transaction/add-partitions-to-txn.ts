@@ -13,6 +13,7 @@ import type {
 import { defineHandler } from '../define-handler.ts'
 import type { RequestContext } from '../../request-context.ts'
 import { coordinationOf } from '../group/coordination-of.ts'
+import { fencedErrorFor } from './producer-fenced.ts'
 
 const batchedVersion = 4
 
@@ -77,7 +78,7 @@ async function addOne(transaction: TransactionToAdd, context: RequestContext): P
     }))
   }
   const errorCode = await coordination.runTransaction(coordination.transactions.addPartitionsToTxn(request, context.broker.clock.nowMs()))
-  return uniform(transaction.topics, errorCode)
+  return uniform(transaction.topics, fencedErrorFor(errorCode, context.apiVersion, 2))
 }
 
 function uniform(topics: readonly AddPartitionsToTxnRequestAddPartitionsToTxnTopic[], errorCode: number): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] {

@@ -9,6 +9,7 @@ import type { EndTxnRequest, EndTxnResponse } from '@tributary/protocol'
 import { defineHandler } from '../define-handler.ts'
 import type { RequestContext } from '../../request-context.ts'
 import { coordinationOf } from '../group/coordination-of.ts'
+import { fencedErrorFor } from './producer-fenced.ts'
 
 export const endTxn = defineHandler(
   ApiKey.EndTxn,
@@ -22,6 +23,6 @@ export const endTxn = defineHandler(
     const errorCode = await coordination.runTransaction(coordination.transactions.endTxn({
       transactionalId: request.transactionalId, producerId: Number(request.producerId), producerEpoch: request.producerEpoch, committed: request.committed,
     }, context.broker.clock.nowMs()))
-    return { throttleTimeMs: 0, errorCode, producerId: request.producerId, producerEpoch: request.producerEpoch }
+    return { throttleTimeMs: 0, errorCode: fencedErrorFor(errorCode, context.apiVersion, 2), producerId: request.producerId, producerEpoch: request.producerEpoch }
   },
 )

@@ -10,6 +10,7 @@ import type { InitProducerIdRequest, InitProducerIdResponse } from '@tributary/p
 import { defineHandler } from '../define-handler.ts'
 import type { RequestContext } from '../../request-context.ts'
 import { coordinationOf } from '../group/coordination-of.ts'
+import { fencedErrorFor } from './producer-fenced.ts'
 
 export const initProducerId = defineHandler(
   ApiKey.InitProducerId,
@@ -25,6 +26,6 @@ export const initProducerId = defineHandler(
       producerId: Number(request.producerId),
       producerEpoch: request.producerEpoch,
     }, context.broker.clock.nowMs()))
-    return { throttleTimeMs: 0, errorCode: result.errorCode, producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch }
+    return { throttleTimeMs: 0, errorCode: fencedErrorFor(result.errorCode, context.apiVersion, 4), producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch }
   },
 )

@@ -6,9 +6,11 @@ import type { KeyValue } from '../windowed.ts'
 import type { StateStoreContext } from '../state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
 import { StreamsError, StreamsErrorCode } from '../../errors.ts'
-import type { ChangeLoggingOptions, ChangelogRecord, ChangelogRestorable } from './changelog-record.ts'
+import type { ChangeLoggingOptions, ChangeLoggingSource, ChangelogRecord, ChangelogRestorable } from './changelog-record.ts'
 
-export interface ChangeLoggingKeyValueStoreOptions<K, V> extends ChangeLoggingOptions {
+export interface ChangeLoggingKeyValueStoreOptions<K, V> {
+  /** Partition, collector and timestamp source of the changelog records. */
+  readonly logging: ChangeLoggingSource
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<V>
 }
@@ -18,6 +20,7 @@ export class ChangeLoggingKeyValueStore<K, V> implements KeyValueStore<K, V>, Ch
   readonly inner: KeyValueStore<K, V>
   private readonly options: ChangeLoggingKeyValueStoreOptions<K, V>
   private topic: string | null = null
+  private logging: ChangeLoggingOptions | null = null
 
   constructor(inner: KeyValueStore<K, V>, options: ChangeLoggingKeyValueStoreOptions<K, V>) {
     this.name = inner.name
@@ -32,6 +35,7 @@ export class ChangeLoggingKeyValueStore<K, V> implements KeyValueStore<K, V>, Ch
   init(context: StateStoreContext): void {
     this.inner.init(context)
     this.topic = context.changelogTopic
+    if (this.topic !== null) this.logging = typeof this.options.logging === 'function' ? this.options.logging(context) : this.options.logging
   }
 
   /** The changelog topic, or null when logging is disabled. */
@@ -107,10 +111,11 @@ export class ChangeLoggingKeyValueStore<K, V> implements KeyValueStore<K, V>, Ch
 
   private log(key: K, value: V | null): void {
     const topic = this.topic
-    if (topic === null) return
+    const logging = this.logging
+    if (topic === null || logging === null) return
     const keyBytes = this.options.keySerde.serialize(topic, key)
     if (keyBytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': key serialized to null`)
     const valueBytes = value === null || value === undefined ? null : this.options.valueSerde.serialize(topic, value)
-    this.options.collector.send(topic, this.options.partition, keyBytes, valueBytes, this.options.timestampMs())
+    logging.collector.send(topic, logging.partition, keyBytes, valueBytes, logging.timestampMs())
   }
 }

@@ -8,10 +8,12 @@ import { Window, Windowed } from '../windowed.ts'
 import type { StateStoreContext } from '../state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
 import { StreamsError, StreamsErrorCode } from '../../errors.ts'
-import type { ChangeLoggingOptions, ChangelogRecord, ChangelogRestorable } from './changelog-record.ts'
+import type { ChangeLoggingOptions, ChangeLoggingSource, ChangelogRecord, ChangelogRestorable } from './changelog-record.ts'
 import { parseSessionChangelogKey, parseWindowChangelogKey, sessionChangelogKey, windowChangelogKey } from './changelog-record.ts'
 
-export interface ChangeLoggingWindowStoreOptions<K, V> extends ChangeLoggingOptions {
+export interface ChangeLoggingWindowStoreOptions<K, V> {
+  /** Partition, collector and timestamp source of the changelog records. */
+  readonly logging: ChangeLoggingSource
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<V>
   /** True for stores that keep duplicates: each put then gets its own changelog seqnum. */
@@ -29,6 +31,7 @@ export class ChangeLoggingWindowStore<K, V> implements WindowStore<K, V>, Change
   readonly inner: WindowStore<K, V>
   private readonly options: ChangeLoggingWindowStoreOptions<K, V>
   private topic: string | null = null
+  private logging: ChangeLoggingOptions | null = null
   private seqnum = 0
 
   constructor(inner: WindowStore<K, V>, options: ChangeLoggingWindowStoreOptions<K, V>) {
@@ -52,6 +55,7 @@ export class ChangeLoggingWindowStore<K, V> implements WindowStore<K, V>, Change
   init(context: StateStoreContext): void {
     this.inner.init(context)
     this.topic = context.changelogTopic
+    if (this.topic !== null) this.logging = typeof this.options.logging === 'function' ? this.options.logging(context) : this.options.logging
   }
 
   flush(): void {
@@ -69,11 +73,12 @@ export class ChangeLoggingWindowStore<K, V> implements WindowStore<K, V>, Change
   put(key: K, value: V | null, windowStartMs: number): void {
     this.inner.put(key, value, windowStartMs)
     const topic = this.topic
-    if (topic === null) return
+    const logging = this.logging
+    if (topic === null || logging === null) return
     const seqnum = this.options.retainDuplicates === true ? (this.seqnum = (this.seqnum + 1) | 0) : 0
     const changelogKey = windowChangelogKey(serializeKey(this.options.keySerde, topic, key, this.name), windowStartMs, seqnum)
     const valueBytes = value === null || value === undefined ? null : this.options.valueSerde.serialize(topic, value)
-    this.options.collector.send(topic, this.options.partition, changelogKey, valueBytes, this.options.timestampMs())
+    logging.collector.send(topic, logging.partition, changelogKey, valueBytes, logging.timestampMs())
   }
 
   fetch(key: K, windowStartMs: number): V | null
@@ -108,7 +113,9 @@ export class ChangeLoggingWindowStore<K, V> implements WindowStore<K, V>, Change
   }
 }
 
-export interface ChangeLoggingSessionStoreOptions<K, AGG> extends ChangeLoggingOptions {
+export interface ChangeLoggingSessionStoreOptions<K, AGG> {
+  /** Partition, collector and timestamp source of the changelog records. */
+  readonly logging: ChangeLoggingSource
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<AGG>
 }
@@ -118,6 +125,7 @@ export class ChangeLoggingSessionStore<K, AGG> implements SessionStore<K, AGG>, 
   readonly inner: SessionStore<K, AGG>
   private readonly options: ChangeLoggingSessionStoreOptions<K, AGG>
   private topic: string | null = null
+  private logging: ChangeLoggingOptions | null = null
 
   constructor(inner: SessionStore<K, AGG>, options: ChangeLoggingSessionStoreOptions<K, AGG>) {
     this.name = inner.name
@@ -136,6 +144,7 @@ export class ChangeLoggingSessionStore<K, AGG> implements SessionStore<K, AGG>, 
   init(context: StateStoreContext): void {
     this.inner.init(context)
     this.topic = context.changelogTopic
+    if (this.topic !== null) this.logging = typeof this.options.logging === 'function' ? this.options.logging(context) : this.options.logging
   }
 
   flush(): void {
@@ -189,9 +198,10 @@ export class ChangeLoggingSessionStore<K, AGG> implements SessionStore<K, AGG>, 
 
   private log(sessionKey: Windowed<K>, aggregate: AGG | null): void {
     const topic = this.topic
-    if (topic === null) return
+    const logging = this.logging
+    if (topic === null || logging === null) return
     const key = sessionChangelogKey(serializeKey(this.options.keySerde, topic, sessionKey.key, this.name), sessionKey.window.startMs, sessionKey.window.endMs)
     const valueBytes = aggregate === null || aggregate === undefined ? null : this.options.valueSerde.serialize(topic, aggregate)
-    this.options.collector.send(topic, this.options.partition, key, valueBytes, this.options.timestampMs())
+    logging.collector.send(topic, logging.partition, key, valueBytes, logging.timestampMs())
   }
 }

@@ -2,6 +2,7 @@
 // `<applicationId>-<storeName>-changelog`, partition = the task's partition, key = the store
 // key bytes (windowed stores: Kafka's windowed changelog key layouts below), value = the value
 // bytes or null (a tombstone).
+import type { StateStoreContext } from '../state-store.ts'
 
 /** Where changelogging stores send their records: the task's producer (transactional under exactly-once). */
 export interface ChangelogCollector {
@@ -24,6 +25,9 @@ export interface ChangeLoggingOptions {
   /** Timestamp of changelog records: the timestamp of the record being processed. */
   readonly timestampMs: () => number
 }
+
+/** Logging options, or how to find them from the context `init` receives (builders build stores before the task is known). */
+export type ChangeLoggingSource = ChangeLoggingOptions | ((context: StateStoreContext) => ChangeLoggingOptions)
 
 /** A store that can apply changelog records to itself without logging them again. */
 export interface ChangelogRestorable {

@@ -24,7 +24,7 @@ export interface ChangelogReader {
   read(topicPartition: TopicPartition, fromOffset: number, maxRecords: number): Promise<ChangelogBatch>
 }
 
-export interface RestoreProgress {
+export interface StoreRestoreProgress {
   readonly storeName: string
   readonly topicPartition: TopicPartition
   /** Records applied so far. */
@@ -56,7 +56,7 @@ export interface RestoreOptions {
   readonly maxRecordsPerBatch?: number
   /** Consecutive reads returning nothing before the restore fails (retriable). Default 20. */
   readonly maxEmptyReads?: number
-  readonly onProgress?: (progress: RestoreProgress) => void
+  readonly onProgress?: (progress: StoreRestoreProgress) => void
 }
 
 export interface RestoreResult {
@@ -105,7 +105,7 @@ export async function restoreStore(store: ChangelogRestorable, reader: Changelog
 }
 
 /** A one-line progress bar for the CLI: `[#####-----]  50% 500/1000 store (topic-0)`. */
-export function formatRestoreProgress(progress: RestoreProgress, widthChars = 30): string {
+export function formatRestoreProgress(progress: StoreRestoreProgress, widthChars = 30): string {
   const span = progress.endOffset - progress.startOffset
   const fraction = span <= 0 ? 1 : Math.min(1, Math.max(0, (progress.position - progress.startOffset) / span))
   const filled = Math.round(fraction * widthChars)

@@ -18,7 +18,7 @@ import type { TaskStateDirectory } from '../persistent/task-state-directory.ts'
 import type { CheckpointEntry, TopicPartition } from './checkpoint-file.ts'
 import { topicPartitionKey } from './checkpoint-file.ts'
 import type { ChangelogRestorable } from './changelog-record.ts'
-import type { ChangelogReader, RestoreProgress, RestoreResult } from './restore.ts'
+import type { ChangelogReader, StoreRestoreProgress, RestoreResult } from './restore.ts'
 import { restoreStore } from './restore.ts'
 import { assert } from '../../errors.ts'
 
@@ -66,7 +66,7 @@ export class TaskStateManager {
   }
 
   /** Step 2: restores each store, one after another. */
-  async restore(stores: readonly RestorableStoreRegistration[], reader: ChangelogReader, options: { maxRecordsPerBatch?: number; onProgress?: (progress: RestoreProgress) => void } = {}): Promise<RestoreResult[]> {
+  async restore(stores: readonly RestorableStoreRegistration[], reader: ChangelogReader, options: { maxRecordsPerBatch?: number; onProgress?: (progress: StoreRestoreProgress) => void } = {}): Promise<RestoreResult[]> {
     assert(this.begun, 'TaskStateManager.begin runs before restore')
     const results: RestoreResult[] = []
     for (const { store, topicPartition } of stores) {

@@ -11,13 +11,17 @@ import { TaskStateDirectory } from './task-state-directory.ts'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'tributary-kv-'))
 const contractDirectory = new TaskStateDirectory({ stateDir, applicationId: 'contract', taskId: '0_0', maxStores: 512 })
+const smallBufferDirectory = new TaskStateDirectory({ stateDir: join(stateDir, 'small-buffer'), applicationId: 'contract', taskId: '0_0', maxStores: 512, writeBuffer: { maxBufferedRecords: 2 } })
 let created = 0
 after(async () => {
   await contractDirectory.close()
+  await smallBufferDirectory.close()
   rmSync(stateDir, { recursive: true, force: true })
 })
 
 runKeyValueStoreContract('persistent (lmdb)', () => new PersistentKeyValueStore({ name: `kv-${created++}`, directory: contractDirectory, keySerde: Serdes.String(), valueSerde: Serdes.String() }))
+// A 2-record write buffer commits to LMDB every other write, so reads merge buffer and database.
+runKeyValueStoreContract('persistent (lmdb, 2-record write buffer)', () => new PersistentKeyValueStore({ name: `kv-${created++}`, directory: smallBufferDirectory, keySerde: Serdes.String(), valueSerde: Serdes.String() }))
 
 const context = { applicationId: 'app', taskId: '1_2', changelogTopic: null }
 
@@ -53,6 +57,41 @@ test('Long keys range in serialized order (negatives last), across buffered and 
   store.put(3, null)
   assert.deepEqual([...store.range(0, 10)].map((entry) => entry.key), [0, 10])
   store.close()
+  await directory.close()
+})
+
+test('writing while iterating: the iteration sees a consistent view and writes land', async () => {
+  const directory = new TaskStateDirectory({ stateDir, applicationId: 'app', taskId: '1_5', writeBuffer: { maxBufferedRecords: 4 } })
+  const store = new PersistentKeyValueStore({ name: 'iterate', directory, keySerde: Serdes.String(), valueSerde: Serdes.Long() })
+  store.init({ ...context, taskId: '1_5' })
+  for (let index = 0; index < 20; index++) store.put(`k${String(index).padStart(2, '0')}`, index)
+  const seen: string[] = []
+  for (const entry of store.all()) {
+    seen.push(entry.key)
+    store.put(entry.key, entry.value * 10)
+    store.put(`z${entry.key}`, 0)
+  }
+  assert.equal(seen.length >= 20, true)
+  assert.deepEqual(seen.slice(0, 20), Array.from({ length: 20 }, (_, index) => `k${String(index).padStart(2, '0')}`))
+  assert.equal(store.get('k19'), 190)
+  assert.equal(store.approximateNumEntries(), 40)
+  store.close()
+  await directory.close()
+})
+
+test('a store left open when its directory closes refuses use, even after the directory reopens', async () => {
+  const directory = new TaskStateDirectory({ stateDir, applicationId: 'app', taskId: '1_6' })
+  const stale = new PersistentKeyValueStore({ name: 'stale', directory, keySerde: Serdes.String(), valueSerde: Serdes.String() })
+  stale.init({ ...context, taskId: '1_6' })
+  stale.put('a', '1')
+  await directory.close()
+  assert.equal(stale.isOpen(), false)
+  const fresh = new PersistentKeyValueStore({ name: 'stale', directory, keySerde: Serdes.String(), valueSerde: Serdes.String() })
+  fresh.init({ ...context, taskId: '1_6' })
+  assert.equal(fresh.get('a'), '1', 'the close committed the buffered write')
+  assert.throws(() => stale.get('a'), { code: 'STREAMS_STORE_CLOSED' })
+  assert.throws(() => new PersistentKeyValueStore({ name: 'other', directory, keySerde: Serdes.String(), valueSerde: Serdes.String() }).init(context), { code: 'STREAMS_INVALID_ARGUMENT' }, 'a store of task 1_6 cannot be initialized for task 1_2')
+  fresh.close()
   await directory.close()
 })
 

@@ -6,14 +6,15 @@ import type { KeyValue } from '../windowed.ts'
 import type { StateStoreContext } from '../state-store.ts'
 import { storeClosed } from '../state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
-import { StreamsError, StreamsErrorCode, requireArgument } from '../../errors.ts'
-import type { TaskStateDirectory } from './task-state-directory.ts'
+import { StreamsError, StreamsErrorCode } from '../../errors.ts'
+import { resolveTaskStateDirectory, type TaskStateDirectorySource } from './task-state-directory.ts'
 import type { WriteBufferedDatabase } from './write-buffer.ts'
 import { decodeKeyValueKey, encodeKeyValueKey } from './key-encoding.ts'
 
 export interface PersistentKeyValueStoreOptions<K, V> {
   readonly name: string
-  readonly directory: TaskStateDirectory
+  /** The task's state directory, or a function finding it from the task at `init`. */
+  readonly directory: TaskStateDirectorySource
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<V>
 }
@@ -24,21 +25,21 @@ const lastKey = Buffer.alloc(1978, 0xff)
 export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly name: string
   readonly persistent = true
-  private readonly directory: TaskStateDirectory
+  private readonly directorySource: TaskStateDirectorySource
   private readonly keySerde: Serde<K>
   private readonly valueSerde: Serde<V>
   private database: WriteBufferedDatabase | null = null
 
   constructor(options: PersistentKeyValueStoreOptions<K, V>) {
     this.name = options.name
-    this.directory = options.directory
+    this.directorySource = options.directory
     this.keySerde = options.keySerde
     this.valueSerde = options.valueSerde
   }
 
   init(context: StateStoreContext): void {
-    requireArgument(context.taskId === this.directory.taskId && context.applicationId === this.directory.applicationId, `store '${this.name}' of task ${this.directory.taskId} initialized for task ${context.taskId}`)
-    this.database = this.directory.database(this.name)
+    const directory = resolveTaskStateDirectory(this.directorySource, context, this.name)
+    this.database = directory.database(this.name)
   }
 
   /** Commits buffered writes durably. */
@@ -48,12 +49,12 @@ export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   close(): void {
     if (this.database === null) return
-    if (this.directory.isOpen()) this.database.commit()
+    if (!this.database.isClosed()) this.database.commit()
     this.database = null
   }
 
   isOpen(): boolean {
-    return this.database !== null && this.directory.isOpen()
+    return this.database !== null && !this.database.isClosed()
   }
 
   get(key: K): V | null {
@@ -123,7 +124,7 @@ export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private open(): WriteBufferedDatabase {
-    if (this.database === null || !this.directory.isOpen()) throw storeClosed(this.name)
+    if (this.database === null || this.database.isClosed()) throw storeClosed(this.name)
     return this.database
   }
 }

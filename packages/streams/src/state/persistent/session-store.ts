@@ -9,15 +9,16 @@ import { Window, Windowed } from '../windowed.ts'
 import type { StateStoreContext } from '../state-store.ts'
 import { storeClosed } from '../state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
-import { StreamsError, StreamsErrorCode, requireArgument } from '../../errors.ts'
-import type { TaskStateDirectory } from './task-state-directory.ts'
+import { StreamsError, StreamsErrorCode } from '../../errors.ts'
+import { resolveTaskStateDirectory, type TaskStateDirectorySource } from './task-state-directory.ts'
 import type { WriteBufferedDatabase } from './write-buffer.ts'
 import { readEscapedKey, readOrderedLong } from './key-encoding.ts'
 import { SegmentLayout, defaultSegmentIntervalMs, maxTimeMs, minTimeMs } from './segments.ts'
 
 export interface PersistentSessionStoreOptions<K, AGG> {
   readonly name: string
-  readonly directory: TaskStateDirectory
+  /** The task's state directory, or a function finding it from the task at `init`. */
+  readonly directory: TaskStateDirectorySource
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<AGG>
   readonly retentionMs: number
@@ -35,7 +36,7 @@ export class PersistentSessionStore<K, AGG> implements SessionStore<K, AGG> {
   readonly name: string
   readonly persistent = true
   readonly retentionMs: number
-  private readonly directory: TaskStateDirectory
+  private readonly directorySource: TaskStateDirectorySource
   private readonly keySerde: Serde<K>
   private readonly valueSerde: Serde<AGG>
   private readonly layout: SegmentLayout
@@ -45,7 +46,7 @@ export class PersistentSessionStore<K, AGG> implements SessionStore<K, AGG> {
 
   constructor(options: PersistentSessionStoreOptions<K, AGG>) {
     this.name = options.name
-    this.directory = options.directory
+    this.directorySource = options.directory
     this.keySerde = options.keySerde
     this.valueSerde = options.valueSerde
     this.retentionMs = options.retentionMs
@@ -53,8 +54,8 @@ export class PersistentSessionStore<K, AGG> implements SessionStore<K, AGG> {
   }
 
   init(context: StateStoreContext): void {
-    requireArgument(context.taskId === this.directory.taskId && context.applicationId === this.directory.applicationId, `store '${this.name}' of task ${this.directory.taskId} initialized for task ${context.taskId}`)
-    this.database = this.directory.database(this.name)
+    const directory = resolveTaskStateDirectory(this.directorySource, context, this.name)
+    this.database = directory.database(this.name)
     this.observedStreamTimeMs = this.layout.latestTimeMs(this.database, (stored) => decode(stored).endMs)
   }
 
@@ -64,12 +65,12 @@ export class PersistentSessionStore<K, AGG> implements SessionStore<K, AGG> {
 
   close(): void {
     if (this.database === null) return
-    if (this.directory.isOpen()) this.database.commit()
+    if (!this.database.isClosed()) this.database.commit()
     this.database = null
   }
 
   isOpen(): boolean {
-    return this.database !== null && this.directory.isOpen()
+    return this.database !== null && !this.database.isClosed()
   }
 
   put(sessionKey: Windowed<K>, aggregate: AGG | null): void {
@@ -150,7 +151,7 @@ export class PersistentSessionStore<K, AGG> implements SessionStore<K, AGG> {
   }
 
   private open(): WriteBufferedDatabase {
-    if (this.database === null || !this.directory.isOpen()) throw storeClosed(this.name)
+    if (this.database === null || this.database.isClosed()) throw storeClosed(this.name)
     return this.database
   }
 }

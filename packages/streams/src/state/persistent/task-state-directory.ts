@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { open, type RootDatabase } from 'lmdb'
 import { StreamsError, StreamsErrorCode, requireArgument } from '../../errors.ts'
 import { CheckpointFile } from '../changelog/checkpoint-file.ts'
+import type { StateStoreContext } from '../state-store.ts'
 import { WriteBufferedDatabase, defaultWriteBufferLimits, type BytesDatabase, type WriteBufferLimits } from './write-buffer.ts'
 
 export interface TaskStateDirectoryOptions {
@@ -79,6 +80,7 @@ export class TaskStateDirectory {
     this.flush()
     const environment = this.environment
     this.environment = null
+    for (const database of this.databases.values()) database.markClosed()
     this.databases.clear()
     await environment.close()
   }
@@ -109,4 +111,17 @@ export class TaskStateDirectory {
     }
     return this.environment
   }
+}
+
+/**
+ * A store's task directory, or how to find it from the context `init` receives (store builders
+ * build stores before the task is known).
+ */
+export type TaskStateDirectorySource = TaskStateDirectory | ((context: StateStoreContext) => TaskStateDirectory)
+
+/** Resolves a store's directory at `init` and checks it belongs to the task. */
+export function resolveTaskStateDirectory(source: TaskStateDirectorySource, context: StateStoreContext, storeName: string): TaskStateDirectory {
+  const directory = typeof source === 'function' ? source(context) : source
+  requireArgument(context.taskId === directory.taskId && context.applicationId === directory.applicationId, `store '${storeName}' of task ${directory.applicationId}/${directory.taskId} initialized for task ${context.applicationId}/${context.taskId}`)
+  return directory
 }

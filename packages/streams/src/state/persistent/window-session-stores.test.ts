@@ -15,13 +15,17 @@ import { TaskStateDirectory } from './task-state-directory.ts'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'tributary-windows-'))
 const contractDirectory = new TaskStateDirectory({ stateDir, applicationId: 'contract', taskId: '0_0', maxStores: 512 })
+const smallBufferDirectory = new TaskStateDirectory({ stateDir: join(stateDir, 'small-buffer'), applicationId: 'contract', taskId: '0_0', maxStores: 512, writeBuffer: { maxBufferedRecords: 2 } })
 let created = 0
 after(async () => {
   await contractDirectory.close()
+  await smallBufferDirectory.close()
   rmSync(stateDir, { recursive: true, force: true })
 })
 
 runWindowStoreContract('persistent (lmdb)', (options) => new PersistentWindowStore({ name: `window-${created++}`, directory: contractDirectory, keySerde: Serdes.String(), valueSerde: Serdes.String(), ...options }))
+runWindowStoreContract('persistent (lmdb, 2-record write buffer, 100 ms segments)', (options) => new PersistentWindowStore({ name: `window-${created++}`, directory: smallBufferDirectory, keySerde: Serdes.String(), valueSerde: Serdes.String(), segmentIntervalMs: 100, ...options }))
+runSessionStoreContract('persistent (lmdb, 2-record write buffer, 50 ms segments)', (retentionMs) => new PersistentSessionStore({ name: `session-${created++}`, directory: smallBufferDirectory, keySerde: Serdes.String(), valueSerde: Serdes.Long(), retentionMs, segmentIntervalMs: 50 }))
 runSessionStoreContract('persistent (lmdb)', (retentionMs) => new PersistentSessionStore({ name: `session-${created++}`, directory: contractDirectory, keySerde: Serdes.String(), valueSerde: Serdes.Long(), retentionMs }))
 
 test('window store: windows survive reopening, observed stream time is recovered, old segments are deleted', async () => {
@@ -71,4 +75,18 @@ test('session store: a key that is a prefix of another sorts first; sessions sur
   assert.equal(reopened.fetchSession('a\u0000', 0, 1), 1)
   reopened.close()
   await reopenedDirectory.close()
+})
+
+test('window store: dropping an expired segment larger than the write buffer deletes it in chunks', async () => {
+  const directory = new TaskStateDirectory({ stateDir, applicationId: 'app', taskId: '0_3', writeBuffer: { maxBufferedRecords: 3 } })
+  const store = new PersistentWindowStore({ name: 'chunks', directory, keySerde: Serdes.String(), valueSerde: Serdes.String(), retentionMs: 1000, windowSizeMs: 100, segmentIntervalMs: 500 })
+  store.init({ applicationId: 'app', taskId: '0_3', changelogTopic: null })
+  for (let index = 0; index < 20; index++) store.put(`k${index}`, 'old', 100)
+  store.put('k', 'kept', 900)
+  assert.equal(directory.database('chunks').count(), 21)
+  store.put('k', 'new', 1600)
+  assert.equal(directory.database('chunks').count(), 2, 'segment 0 (starts 0-499) is gone')
+  assert.deepEqual([...store.all()].map((entry) => entry.value), ['kept', 'new'])
+  store.close()
+  await directory.close()
 })

@@ -11,14 +11,15 @@ import type { StateStoreContext } from '../state-store.ts'
 import { storeClosed } from '../state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
 import { StreamsError, StreamsErrorCode, requireArgument } from '../../errors.ts'
-import type { TaskStateDirectory } from './task-state-directory.ts'
+import { resolveTaskStateDirectory, type TaskStateDirectorySource } from './task-state-directory.ts'
 import type { BytesEntry, WriteBufferedDatabase } from './write-buffer.ts'
 import { readEscapedKey, readOrderedLong, readUint32 } from './key-encoding.ts'
 import { SegmentLayout, defaultSegmentIntervalMs, maxTimeMs, minTimeMs } from './segments.ts'
 
 export interface PersistentWindowStoreOptions<K, V> {
   readonly name: string
-  readonly directory: TaskStateDirectory
+  /** The task's state directory, or a function finding it from the task at `init`. */
+  readonly directory: TaskStateDirectorySource
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<V>
   readonly retentionMs: number
@@ -41,7 +42,7 @@ export class PersistentWindowStore<K, V> implements WindowStore<K, V> {
   readonly windowSizeMs: number
   readonly retentionMs: number
   private readonly retainDuplicates: boolean
-  private readonly directory: TaskStateDirectory
+  private readonly directorySource: TaskStateDirectorySource
   private readonly keySerde: Serde<K>
   private readonly valueSerde: Serde<V>
   private readonly layout: SegmentLayout
@@ -53,7 +54,7 @@ export class PersistentWindowStore<K, V> implements WindowStore<K, V> {
   constructor(options: PersistentWindowStoreOptions<K, V>) {
     requireArgument(options.retentionMs >= options.windowSizeMs, `window store '${options.name}': retention ${options.retentionMs} ms is shorter than the window size ${options.windowSizeMs} ms`)
     this.name = options.name
-    this.directory = options.directory
+    this.directorySource = options.directory
     this.keySerde = options.keySerde
     this.valueSerde = options.valueSerde
     this.retentionMs = options.retentionMs
@@ -63,8 +64,8 @@ export class PersistentWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   init(context: StateStoreContext): void {
-    requireArgument(context.taskId === this.directory.taskId && context.applicationId === this.directory.applicationId, `store '${this.name}' of task ${this.directory.taskId} initialized for task ${context.taskId}`)
-    const database = (this.database = this.directory.database(this.name))
+    const directory = resolveTaskStateDirectory(this.directorySource, context, this.name)
+    const database = (this.database = directory.database(this.name))
     this.observedStreamTimeMs = this.layout.latestTimeMs(database, (stored) => decode(stored).startMs)
     if (this.retainDuplicates) {
       for (const entry of database.range(Buffer.alloc(1, 0), Buffer.alloc(1978, 0xff))) this.seqnum = Math.max(this.seqnum, decode(entry.key).seqnum)
@@ -77,12 +78,12 @@ export class PersistentWindowStore<K, V> implements WindowStore<K, V> {
 
   close(): void {
     if (this.database === null) return
-    if (this.directory.isOpen()) this.database.commit()
+    if (!this.database.isClosed()) this.database.commit()
     this.database = null
   }
 
   isOpen(): boolean {
-    return this.database !== null && this.directory.isOpen()
+    return this.database !== null && !this.database.isClosed()
   }
 
   put(key: K, value: V | null, windowStartMs: number): void {
@@ -191,7 +192,7 @@ export class PersistentWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   private open(): WriteBufferedDatabase {
-    if (this.database === null || !this.directory.isOpen()) throw storeClosed(this.name)
+    if (this.database === null || this.database.isClosed()) throw storeClosed(this.name)
     return this.database
   }
 }

@@ -38,6 +38,7 @@ export class WriteBufferedDatabase {
   private sortedKeys: string[] = []
   private unsortedKeys: string[] = []
   private pendingBytes = 0
+  private closed = false
 
   constructor(database: BytesDatabase, limits: WriteBufferLimits) {
     this.database = database
@@ -101,18 +102,33 @@ export class WriteBufferedDatabase {
     return count
   }
 
-  /** Deletes every entry with start ≤ key < endExclusive. */
+  /** Deletes every entry with start ≤ key < endExclusive, in transactions of at most `maxBufferedRecords` keys. */
   deleteRange(start: Buffer, endExclusive: Buffer): void {
     this.commit()
-    this.database.transactionSync(() => {
-      for (const key of this.database.getKeys({ start, end: endExclusive, snapshot: false })) this.database.removeSync(key)
-    })
+    for (;;) {
+      const keys = [...this.database.getKeys({ start, end: endExclusive, limit: this.limits.maxBufferedRecords })]
+      if (keys.length === 0) return
+      this.database.transactionSync(() => {
+        for (const key of keys) this.database.removeSync(key)
+      })
+    }
+  }
+
+  /** True once the task directory closed the LMDB environment under this database. */
+  isClosed(): boolean {
+    return this.closed
+  }
+
+  /** Called by the task directory when it closes the environment. */
+  markClosed(): void {
+    this.closed = true
   }
 
   /** Writes pending entries in one durable LMDB transaction. */
   commit(): void {
     if (this.pending.size === 0) return
-    const entries = [...this.pending.values()]
+    // Writing in key order keeps LMDB's B-tree page accesses local.
+    const entries = this.sortedPending()
     this.database.transactionSync(() => {
       for (const entry of entries) {
         if (entry.value === null) this.database.removeSync(entry.key)
@@ -134,12 +150,20 @@ export class WriteBufferedDatabase {
     this.database.clearSync()
   }
 
+  private sortedPending(): Pending[] {
+    this.mergeUnsorted()
+    return this.sortedKeys.map((id) => this.pending.get(id)!)
+  }
+
+  private mergeUnsorted(): void {
+    if (this.unsortedKeys.length === 0) return
+    this.sortedKeys = mergeSorted(this.sortedKeys, this.unsortedKeys.sort(compareStrings))
+    this.unsortedKeys = []
+  }
+
   private pendingIn(startId: string, endId: string): { id: string; entry: Pending }[] {
     if (this.pending.size === 0) return []
-    if (this.unsortedKeys.length > 0) {
-      this.sortedKeys = mergeSorted(this.sortedKeys, this.unsortedKeys.sort(compareStrings))
-      this.unsortedKeys = []
-    }
+    this.mergeUnsorted()
     const keys = this.sortedKeys
     const out: { id: string; entry: Pending }[] = []
     for (let index = lowerBound(keys, startId); index < keys.length && keys[index] <= endId; index++) {

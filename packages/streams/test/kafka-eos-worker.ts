@@ -1,0 +1,28 @@
+// A KafkaStreams instance in its own process, for the exactly-once chaos test (which kills it
+// with SIGKILL). Counts records per key under exactly_once_v2. Environment: BOOTSTRAP,
+// STATE_DIR, APPLICATION_ID. Prints "RUNNING" when it reached that state.
+import { KafkaStreams, Serdes, StreamsBuilder } from '../src/index.ts'
+
+const S = Serdes.String()
+const L = Serdes.Long()
+const builder = new StreamsBuilder()
+builder.stream<string, string>('eos-in', { keySerde: S, valueSerde: S })
+  .groupByKey()
+  .count({ storeName: 'eos-counts' })
+  .toStream()
+  .to('eos-out', { keySerde: S, valueSerde: L })
+
+const streams = new KafkaStreams(builder.build(), {
+  applicationId: process.env.APPLICATION_ID!,
+  bootstrapServers: process.env.BOOTSTRAP!,
+  stateDir: process.env.STATE_DIR!,
+  processingGuarantee: 'exactly_once_v2',
+  commitIntervalMs: 100,
+  sessionTimeoutMs: 6_000,
+  logger: { warn: (line) => process.stderr.write(`${line}\n`) },
+})
+streams.setStateListener((next) => {
+  if (next === 'RUNNING') process.stdout.write('RUNNING\n')
+})
+await streams.start()
+process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)))
