@@ -65,8 +65,7 @@ export class BatchScanner {
 }
 
 /** Reads `length` bytes at `position` into a new buffer (short only at end of file). */
-export function readExactly(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length)
+export function readExactly(fd: number, position: number, length: number, buffer: Buffer = Buffer.allocUnsafe(length)): Buffer {
   const done = readInto(fd, buffer, length, position)
   return done === length ? buffer : buffer.subarray(0, done)
 }

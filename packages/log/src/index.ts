@@ -2,6 +2,7 @@
 export { openLogManager, LogManager, CLEAN_SHUTDOWN_FILE, COMPACTION_RUN_MAX_BYTES } from './log-manager.ts'
 export type { LogManagerOptions, CreateTopicOptions, CompactionRunOptions, PartitionRetentionResult, TopicConfigEntry } from './log-manager.ts'
 export { PartitionLog, READ_BYTES_MAX } from './partition-log.ts'
+export { ReadBufferPool, readBufferPool } from './read-buffer-pool.ts'
 export type { AppendOptions, AppendResult, FlushPolicy, ReadOptions, ReadResult, RetentionResult, SegmentInfo } from './partition-log.ts'
 export { openPartitionLog } from './partition-open.ts'
 export { SEALED_SEGMENT_FILES_MAX } from './segment-files.ts'

@@ -7,6 +7,7 @@ import { assert } from '@tributary/protocol'
 import { lastOffsetOf } from './batch-frame.ts'
 import type { BatchFrame } from './batch-frame.ts'
 import { BatchScanner, readExactly, SCAN_WINDOW_BYTES } from './batch-scanner.ts'
+import type { ReadBufferPool } from './read-buffer-pool.ts'
 import type { ScanProblem } from './batch-scanner.ts'
 import { syncFile, syncFileNow } from './durable-file.ts'
 import { ioError } from './errors.ts'
@@ -145,9 +146,10 @@ export class LogSegment {
     for (const frame of frames) this.#track(frame, position + frame.position)
   }
 
-  /** Reads `length` bytes at `position` (fewer at the end of the file). */
-  read(position: number, length: number): Buffer {
-    return readExactly(this.#readFile(), position, Math.min(length, this.#sizeBytes - position))
+  /** Reads `length` bytes at `position` (fewer at the end of the file), into a buffer from `pool` when given. */
+  read(position: number, length: number, pool?: ReadBufferPool): Buffer {
+    const wanted = Math.min(length, this.#sizeBytes - position)
+    return readExactly(this.#readFile(), position, wanted, pool === undefined ? Buffer.allocUnsafe(wanted) : pool.take(wanted))
   }
 
   /** A scanner over the segment's batches, reading `windowBytes` at a time. */

@@ -1,9 +1,11 @@
 // The read path of one segment: from the batch holding `fetchOffset`, whole batches up to
-// `maxBytes` (the first one whole regardless) and below `maxOffset`.
+// `maxBytes` (the first one whole regardless) and below `maxOffset`. The bytes come in a buffer
+// of readBufferPool (see read-buffer-pool.ts): whoever consumes them last may give it back.
 import { BATCH_FRAME_PREFIX_BYTES, lastOffsetOf, readBatchFrame } from './batch-frame.ts'
 import type { BatchFrame } from './batch-frame.ts'
 import { LogError, LogErrorCode } from './errors.ts'
 import type { LogSegment } from './log-segment.ts'
+import { readBufferPool } from './read-buffer-pool.ts'
 
 const EMPTY = new Uint8Array(0)
 /** The walk from an index entry to the fetch offset spans about index.interval.bytes (4 KiB). */
@@ -29,7 +31,7 @@ export function readFromSegment(segment: LogSegment, fetchOffset: bigint, maxByt
   if (first === undefined) return undefined
   if (first.baseOffset >= maxOffset) return EMPTY
   // One positional read for everything that may be returned, then cut at the last whole batch.
-  const chunk = segment.read(position, Math.max(first.sizeBytes, Math.min(maxBytes, segment.sizeBytes - position)))
+  const chunk = segment.read(position, Math.max(first.sizeBytes, Math.min(maxBytes, segment.sizeBytes - position)), readBufferPool)
   let end = first.sizeBytes
   while (end + BATCH_FRAME_PREFIX_BYTES <= chunk.length) {
     const frame = readBatchFrame(chunk, end, chunk.length - end)

@@ -4,8 +4,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ConsumerRecord } from '@tributary/client'
-import { KafkaStreams, KafkaStreamsState, Serdes, StreamsBuilder, type Topology } from '../src/index.ts'
-import { consumeUntil, eventually, produce, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { KafkaStreams, KafkaStreamsError, KafkaStreamsState, Serdes, StreamsBuilder, type Topology } from '../src/index.ts'
+import { consumeUntil, eventually, freePort, produce, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
 
 const S = Serdes.String()
 const L = Serdes.Long()
@@ -52,7 +52,7 @@ describe('KafkaStreams scale-out with the streams assignor', () => {
     }
     const instances: KafkaStreams[] = []
     const launch = async (index: number): Promise<KafkaStreams> => {
-      const streams = new KafkaStreams(wordCount(), { applicationId, bootstrapServers: broker.bootstrapServers, applicationServer: `instance-${index}:${8000 + index}`, commitIntervalMs: 200, sessionTimeoutMs: 6_000, logger: { warn: (line: string) => { if (process.env.DEBUG_KS) console.log(`[${index}] ${line}`) } } })
+      const streams = new KafkaStreams(wordCount(), { applicationId, bootstrapServers: broker.bootstrapServers, applicationServer: `127.0.0.1:${await freePort()}`, queryableStores: { 'word-counts': S }, commitIntervalMs: 200, sessionTimeoutMs: 6_000, logger: { warn: (line: string) => { if (process.env.DEBUG_KS) console.log(`[${index}] ${line}`) } } })
       if (process.env.DEBUG_KS) streams.setStateListener((next, previous) => console.log(`[${index}] ${previous} -> ${next}`))
       context.after(() => streams.close())
       instances.push(streams)
@@ -82,6 +82,11 @@ describe('KafkaStreams scale-out with the streams assignor', () => {
         const owner = byHost.get(answers[0]!)
         assert.ok(owner !== undefined, `host ${answers[0]} is live`)
         await eventually(() => owner.store<string, number>('word-counts', 'keyValue').get(word) === expected.get(word), `${word} readable on its owner`)
+        // Any instance answers, locally or by forwarding to the owner over HTTP.
+        for (const streams of live) assert.equal(await streams.queryKey<string, number>('word-counts', word, S), expected.get(word), `${word} via ${streams.config.applicationServer}`)
+        const viaHttp = await fetch(`http://${live[0].config.applicationServer}/v1/stores/word-counts/keys/${Buffer.from(word).toString('base64url')}`)
+        const body = (await viaHttp.json()) as { value: number; host: string }
+        assert.deepEqual([viaHttp.status, body.value, body.host], [200, expected.get(word), answers[0]])
       }
     }
 
@@ -93,6 +98,8 @@ describe('KafkaStreams scale-out with the streams assignor', () => {
       await eventually(() => live.every((streams, index) => streams.metrics().commits >= before[index] + 2), 'two commits on every instance')
     }
 
+    const early = new KafkaStreams(wordCount(), { applicationId, bootstrapServers: broker.bootstrapServers })
+    assert.throws(() => early.store('word-counts', 'keyValue'), (error: unknown) => error instanceof KafkaStreamsError && error.retriable && /retry/.test(error.message))
     await launch(0)
     await settled(instances)
     await produceRound()

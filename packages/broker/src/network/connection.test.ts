@@ -1,6 +1,6 @@
 // Connection behaviour over real loopback sockets with a plain dispatcher (no Kafka messages):
 // request-order answers under out-of-order completion, partial frames, oversized frames,
-// in-flight bound, idle timeout.
+// in-flight bound, idle timeout, frames written by reference.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
@@ -11,6 +11,7 @@ import type { RequestDispatcher, ConnectionLimits } from './connection.ts'
 import { systemClock } from '../system-clock.ts'
 import { createLogger } from '../logger.ts'
 import { FrameDecoder } from './frame-decoder.ts'
+import { readBufferPool } from '@tributary/log'
 
 const limits: ConnectionLimits = { maxRequestBytes: 1024, maxInFlightRequests: 4, idleTimeoutMs: 60_000 }
 
@@ -175,4 +176,32 @@ test('a connection with traffic is not idle', async () => {
     }
     socket.destroy()
   }, { idleTimeoutMs: 150 })
+})
+
+test('frame outcomes go out as their chunks, and a pooled read buffer returns to the pool once sent', async () => {
+  const pooled = readBufferPool.take(64 * 1024)
+  pooled.fill(9)
+  const dispatch: RequestDispatcher = (frameBytes) => {
+    const body = frameBytes[0] === 1 ? [Uint8Array.of(1, 2), pooled.subarray(0, 50_000), Uint8Array.of(3)] : [Uint8Array.of(7)]
+    const size = body.reduce((sum, chunk) => sum + chunk.length, 0)
+    const prefix = Buffer.alloc(4)
+    prefix.writeInt32BE(size, 0)
+    return { kind: 'frame', chunks: [prefix, ...body] }
+  }
+  await withListener(dispatch, async (listener) => {
+    const socket = await open(listener)
+    const reading = readFrames(socket, 2)
+    const pooledBefore = readBufferPool.pooledBuffers
+    socket.write(Buffer.concat([frame(Uint8Array.of(1)), frame(Uint8Array.of(2))]))
+    const { frames } = await reading
+    assert.equal(frames[0].length, 50_003)
+    assert.deepEqual([...frames[0].subarray(0, 3)], [1, 2, 9])
+    assert.equal(frames[0][50_001], 9)
+    assert.equal(frames[0][50_002], 3)
+    assert.deepEqual([...frames[1]], [7])
+    // The buffer behind the chunk is free again: the next take of a pooled size reuses it.
+    assert.equal(readBufferPool.pooledBuffers, pooledBefore + 1)
+    assert.equal(readBufferPool.take(64 * 1024).buffer, pooled.buffer)
+    socket.destroy()
+  })
 })

@@ -70,6 +70,7 @@ export class Connection {
   #lastActivityMs: number
   #cancelIdleTimer: (() => void) | undefined
   #onClose: (connection: Connection) => void
+  readonly #onFrameWritten: ((chunks: readonly Uint8Array[]) => void) | undefined
 
   constructor(options: {
     socket: Socket
@@ -79,6 +80,8 @@ export class Connection {
     clock: Clock
     logger: Logger
     onClose: (connection: Connection) => void
+    /** Called with a 'frame' outcome's chunks once the socket has taken all of them (not when it closes first). */
+    onFrameWritten?: (chunks: readonly Uint8Array[]) => void
   }) {
     this.#socket = options.socket
     this.#dispatch = options.dispatch
@@ -86,6 +89,7 @@ export class Connection {
     this.#clock = options.clock
     this.#logger = options.logger
     this.#onClose = options.onClose
+    this.#onFrameWritten = options.onFrameWritten
     this.#decoder = new FrameDecoder(options.limits.maxRequestBytes)
     this.#lastActivityMs = this.#clock.nowMs()
     this.info = {
@@ -212,7 +216,7 @@ export class Connection {
         return
       }
       if (done.kind === 'response') this.#write(done.bytes)
-      else if (done.kind === 'frame') this.#writeFrame(done.chunks)
+      else if (done.kind === 'frame') this.#writeFrame(done.chunks, this.#onFrameWritten)
     }
     if (this.#slots.length === 0 && this.#afterFlush !== undefined) this.#afterFlush()
     // Completing requests may free in-flight room for frames already buffered.
@@ -225,14 +229,20 @@ export class Connection {
     this.#writeFrame([prefix, bytes])
   }
 
-  #writeFrame(chunks: readonly Uint8Array[]): void {
+  #writeFrame(chunks: readonly Uint8Array[], onWritten?: (chunks: readonly Uint8Array[]) => void): void {
     this.#lastActivityMs = this.#clock.nowMs()
     if (!this.#corked) {
       this.#corked = true
       this.#socket.cork()
       process.nextTick(this.#uncork)
     }
-    for (const chunk of chunks) if (!this.#socket.write(chunk)) this.#writeBlocked = true
+    const last = chunks.length - 1
+    for (let index = 0; index < last; index++) if (!this.#socket.write(chunks[index])) this.#writeBlocked = true
+    // Chunks are written in order: once the last one is taken, all of them are.
+    const callback = onWritten === undefined ? undefined : (error?: Error | null) => {
+      if (error == null) onWritten(chunks)
+    }
+    if (last >= 0 && !this.#socket.write(chunks[last], callback)) this.#writeBlocked = true
   }
 
   #corked = false

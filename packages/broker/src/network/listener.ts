@@ -3,6 +3,7 @@
 import { createServer } from 'node:net'
 import type { Server } from 'node:net'
 import type { Clock } from '@tributary/protocol'
+import { readBufferPool } from '@tributary/log'
 import { Connection } from './connection.ts'
 import type { ConnectionLimits, RequestDispatcher } from './connection.ts'
 import type { Logger } from '../logger.ts'
@@ -29,6 +30,10 @@ export interface Listener {
   close(graceMs: number): Promise<void>
 }
 
+function giveBackReadBuffers(chunks: readonly Uint8Array[]): void {
+  for (const chunk of chunks) readBufferPool.give(chunk)
+}
+
 /** Binds and starts accepting. Resolves once the socket listens. */
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   const connections = new Set<Connection>()
@@ -47,6 +52,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       clock: options.clock,
       logger: options.logger,
       onClose: (closed) => connections.delete(closed),
+      // Fetch responses carry log read buffers by reference; once sent they can be reused.
+      onFrameWritten: giveBackReadBuffers,
     })
     connections.add(connection)
   })

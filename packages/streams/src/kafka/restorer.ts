@@ -11,6 +11,8 @@ export interface RestoreTarget {
   readonly store: StateStore
   readonly topic: string
   readonly partition: number
+  /** Where to start (a standby's position); default: the partition's log start. */
+  readonly startOffset?: bigint
 }
 
 export interface RestorerOptions {
@@ -44,6 +46,7 @@ export class ChangelogRestorer {
     const byPartition = new Map<string, { target: RestoreTarget; progress: RestoreProgress }>()
     for (const target of targets) {
       const key = topicPartitionKey(target)
+      if (target.startOffset !== undefined && target.startOffset > startOf.get(key)!) startOf.set(key, target.startOffset)
       const total = Number(endOf.get(key)! - startOf.get(key)!)
       const progress: RestoreProgress = { store: target.store.name, topic: target.topic, partition: target.partition, restoredRecords: 0, totalRecords: total, done: total <= 0 }
       byPartition.set(key, { target, progress })

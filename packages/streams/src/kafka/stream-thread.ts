@@ -14,6 +14,7 @@ import type { ResolvedConfig } from './config.ts'
 import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
 import { recordLatency, type KafkaStreamsMetrics } from './metrics.ts'
 import { ChangelogRestorer, type RestoreTarget } from './restorer.ts'
+import { StandbyTasks } from './standby-tasks.ts'
 import { tasksOfPlan, type TopicPlan } from './topic-plan.ts'
 
 export interface StreamThreadHooks {
@@ -29,6 +30,7 @@ export class StreamThread {
   private readonly consumer: Consumer
   private producer: Producer
   private readonly restorer: ChangelogRestorer
+  private readonly standbys: StandbyTasks
   private readonly metrics: KafkaStreamsMetrics
   private readonly hooks: StreamThreadHooks
   private readonly processId: string
@@ -55,7 +57,7 @@ export class StreamThread {
     const assignor = streamsAssignor({
       tasks: () => allTasks,
       numStandbyReplicas: config.numStandbyReplicas,
-      subscription: (): SubscriptionInfo => ({ version: 1, processId, applicationServer: config.applicationServer ?? null, activeTasks: [...this.tasks.tasks.keys(), ...this.suspended.keys()], standbyTasks: this.assignment?.standbyTasks ?? [] }),
+      subscription: (): SubscriptionInfo => ({ version: 1, processId, applicationServer: config.applicationServer ?? null, activeTasks: [...this.tasks.tasks.keys(), ...this.suspended.keys()], standbyTasks: this.standbys.ids() }),
       onAssignment: (info) => {
         this.assignment = info
         this.hooks.onAssignment(info)
@@ -75,6 +77,7 @@ export class StreamThread {
       fetchMaxWaitMs: Math.min(config.pollMs, 500),
     })
     this.producer = this.createProducer()
+    this.standbys = new StandbyTasks(new ActiveTasks(topology, plan, runtime), { bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
     this.restorer = new ChangelogRestorer({
       bootstrapServers: config.bootstrapServers,
       clientId,
@@ -119,6 +122,7 @@ export class StreamThread {
       await this.consumer.close().catch(() => undefined)
       await this.producer.close().catch(() => undefined)
       await this.restorer.close().catch(() => undefined)
+      await this.standbys.close().catch(() => undefined)
     }
   }
 
@@ -145,6 +149,7 @@ export class StreamThread {
       if (records.length > 0) this.processBatch(records)
       this.tasks.punctuateWallClock()
       await this.sendOutput()
+      await this.standbys.maintain(this.config.systemTimeMs(), 50)
       if (this.config.systemTimeMs() - this.lastCommitMs >= this.config.commitIntervalMs) await this.commitOrRecover()
     }
   }
@@ -293,12 +298,13 @@ export class StreamThread {
     }
     this.suspended.clear()
     await this.createTasks(fresh)
+    await this.standbys.update(info?.standbyTasks ?? [])
     const owned = new Set(partitions.map(topicPartitionKey))
     for (const active of this.tasks.tasks.values()) {
       for (const tp of active.partitions) if (!owned.has(topicPartitionKey(tp))) throw new Error(`assertion failed: task ${active.id} reads ${tp.topic}-${tp.partition} which is not assigned`)
     }
     this.metrics.activeTasks = this.tasks.tasks.size
-    this.metrics.standbyTasks = info?.standbyTasks.length ?? 0
+    this.metrics.standbyTasks = this.standbys.size
     this.hooks.onRunning()
   }
 
@@ -306,7 +312,9 @@ export class StreamThread {
     const targets: RestoreTarget[] = []
     const created: ActiveTask[] = []
     for (const id of ids) {
-      const { task, restoreTargets } = this.tasks.create(id)
+      const promoted = await this.standbys.promote(id)
+      if (promoted !== undefined) this.tasks.add(promoted.task)
+      const { task, restoreTargets } = promoted ?? this.tasks.create(id)
       created.push(task)
       targets.push(...restoreTargets)
     }

@@ -86,6 +86,14 @@ describe('changelog records', () => {
   })
 })
 
+test('timestamped values use Kafka\'s layout: [timestamp int64][value bytes]', () => {
+  const serde = valueAndTimestampSerde(Serdes.Long())
+  const bytes = serde.serialize('t', { value: 5, timestamp: 7 })!
+  assert.equal(Buffer.from(bytes).toString('hex'), '0000000000000007' + '0000000000000005')
+  assert.deepEqual(serde.deserialize('t', bytes), { value: 5, timestamp: 7 })
+  assert.equal(serde.serialize('t', null), null)
+})
+
 describe('restore', () => {
   test('property: restoring a key-value changelog rebuilds identical contents, in bounded batches', async () => {
     const operation = fc.record({ key: fc.constantFrom('a', 'b', 'c', 'dd', ''), value: fc.option(fc.integer({ min: 0, max: 99 }), { nil: null }) })

@@ -92,11 +92,3 @@ export function checkKeySize(length: number, storeName: string): void {
     throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${storeName}': encoded key of ${length} bytes exceeds LMDB's limit of ${maxLmdbKeyBytes} bytes`)
   }
 }
-
-/** A byte string one greater than every key that starts with `prefix` (for exclusive range ends). */
-export function bytesAfterPrefix(prefix: Uint8Array): Buffer {
-  const out = Buffer.alloc(prefix.length + 1)
-  out.set(prefix, 0)
-  out[prefix.length] = 0xff
-  return out
-}

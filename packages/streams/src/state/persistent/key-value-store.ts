@@ -21,6 +21,7 @@ export interface PersistentKeyValueStoreOptions<K, V> {
 
 const firstKey = Buffer.from([0x01])
 const lastKey = Buffer.alloc(1978, 0xff)
+const lookupScratch = Buffer.alloc(256, 0x01)
 
 export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly name: string
@@ -58,7 +59,7 @@ export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   get(key: K): V | null {
-    const stored = this.open().get(this.encodeKey(key))
+    const stored = this.open().get(this.lookupKey(key))
     return stored === null ? null : this.valueSerde.deserialize(this.name, stored)
   }
 
@@ -115,6 +116,14 @@ export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const bytes = this.keySerde.serialize(this.name, key)
     if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': key serialized to null`)
     return encodeKeyValueKey(bytes, this.name)
+  }
+
+  /** The stored key in a scratch buffer: for lookups only (LMDB copies it; never retained). */
+  private lookupKey(key: K): Buffer {
+    const bytes = this.keySerde.serialize(this.name, key)
+    if (bytes === null || bytes.length + 1 > lookupScratch.length) return this.encodeKey(key)
+    lookupScratch.set(bytes, 1)
+    return lookupScratch.subarray(0, bytes.length + 1)
   }
 
   private encodeValue(value: V): Buffer {

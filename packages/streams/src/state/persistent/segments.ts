@@ -11,8 +11,8 @@ export function defaultSegmentIntervalMs(retentionMs: number): number {
   return Math.max(Math.floor(retentionMs / 2), 60_000)
 }
 
-const maxTimeMs = Number.MAX_SAFE_INTEGER
-const minTimeMs = Number.MIN_SAFE_INTEGER
+export const maxTimeMs = Number.MAX_SAFE_INTEGER
+export const minTimeMs = Number.MIN_SAFE_INTEGER
 
 export class SegmentLayout {
   readonly segmentIntervalMs: number
@@ -73,5 +73,3 @@ export class SegmentLayout {
     return latest
   }
 }
-
-export { maxTimeMs, minTimeMs }

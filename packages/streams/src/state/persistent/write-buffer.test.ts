@@ -15,7 +15,7 @@ after(async () => {
   rmSync(stateDir, { recursive: true, force: true })
 })
 
-const byteKey = fc.uint8Array({ minLength: 1, maxLength: 3, min: 0, max: 4 }).map((bytes) => Buffer.from(bytes))
+const byteKey = fc.uint8Array({ minLength: 1, maxLength: 2, min: 0, max: 3 }).map((bytes) => Buffer.from(bytes))
 const operation = fc.oneof(
   fc.record({ kind: fc.constant('put' as const), key: byteKey, value: fc.option(fc.uint8Array({ maxLength: 2 }).map((bytes) => Buffer.from(bytes)), { nil: null }) }),
   fc.record({ kind: fc.constant('commit' as const) }),
@@ -24,7 +24,7 @@ const operation = fc.oneof(
 let databases = 0
 
 test('property: gets, ranges (both directions), counts and range deletes match a sorted-map model', () => {
-  fc.assert(fc.property(fc.array(operation, { maxLength: 40 }), byteKey, byteKey, (operations, from, to) => {
+  fc.assert(fc.property(fc.array(operation, { maxLength: 60 }), byteKey, byteKey, (operations, from, to) => {
     const database = directory.database(`buffer-${databases++}`)
     const model = new Map<string, Buffer>()
     for (const op of operations) {
@@ -46,6 +46,9 @@ test('property: gets, ranges (both directions), counts and range deletes match a
     const expected = sorted.filter(([id]) => id >= low && id <= high).map(([id, value]) => `${Buffer.from(id, 'latin1').toString('hex')}=${value.toString('hex')}`)
     assert.deepEqual(show(database.range(from, to)), expected)
     assert.deepEqual(show(database.range(from, to, true)), [...expected].reverse())
+    const everything = sorted.map(([id, value]) => `${Buffer.from(id, 'latin1').toString('hex')}=${value.toString('hex')}`)
+    assert.deepEqual(show(database.range(Buffer.from([0]), Buffer.from([255, 255]))), everything)
+    assert.deepEqual(show(database.range(Buffer.from([0]), Buffer.from([255, 255]), true)), [...everything].reverse())
     assert.equal(database.count(), model.size)
     for (const [id, value] of sorted) assert.deepEqual(database.get(Buffer.from(id, 'latin1')), value)
     database.clear()
