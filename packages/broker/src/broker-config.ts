@@ -3,6 +3,7 @@
 import type { Clock } from '@tributary/protocol'
 import type { Logger, LogLevel } from './logger.ts'
 import type { ProducerStateManager } from './cluster/producer-state-manager.ts'
+import type { CoordinationOptions } from './coordination/coordination.ts'
 import { BrokerError, BrokerErrorCode } from './errors.ts'
 
 /**
@@ -54,8 +55,10 @@ export interface BrokerOptions {
   readonly logger?: Logger
   /** Replaces the system clock (tests). */
   readonly clock?: Clock
-  /** Idempotent/transactional producer checks and last stable offsets; default accepts every batch. */
+  /** Idempotent/transactional producer checks and last stable offsets; default: the coordination shell's producer state. */
   readonly producerStateManager?: ProducerStateManager
+  /** Group and transaction coordinator settings (Kafka's group.* / transaction.* broker configs). */
+  readonly coordination?: CoordinationOptions
 }
 
 /** Options with defaults applied. */

@@ -11,7 +11,8 @@ import { systemClock } from './system-clock.ts'
 import { loadOrCreateBrokerMetadata } from './cluster/broker-metadata.ts'
 import { AppendWaiters } from './cluster/append-waiters.ts'
 import { Cluster } from './cluster/cluster.ts'
-import { acceptAllProducerStateManager } from './cluster/producer-state-manager.ts'
+import { Coordination } from './coordination/coordination.ts'
+import type { PartitionLag } from './coordination/consumer-lag.ts'
 import { startListener } from './network/listener.ts'
 import type { Listener } from './network/listener.ts'
 import { createRequestDispatcher } from './request-dispatcher.ts'
@@ -30,6 +31,8 @@ export interface Broker {
   readonly connectionCount: number
   /** Runs retention over every partition now (what the periodic check does). */
   runRetention(): void
+  /** Committed offset, high watermark and lag of every partition `groupId` committed (monitoring). */
+  consumerLag(groupId: string): PartitionLag[]
   /**
    * Stops accepting, answers in-flight requests (long polls end early), flushes and closes the
    * log. Idempotent.
@@ -64,6 +67,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     onRecovery: (message) => logger.info(`log recovery: ${message}`),
   })
   let listener: Listener
+  const coordination = new Coordination({ logs, clock, logger }, options.coordination)
   const context: BrokerContext = {
     config,
     clusterId: identity.clusterId,
@@ -72,8 +76,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     advertisedPort: config.port,
     cluster: undefined as unknown as Cluster,
     appendWaiters,
-    producerStateManager: options.producerStateManager ?? acceptAllProducerStateManager,
+    producerStateManager: options.producerStateManager ?? coordination.producerStates,
     handlers: handlerTable,
+    coordination,
     clock,
     logger,
   }
@@ -83,6 +88,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       appendWaiters, producerStateManager: context.producerStateManager, clock, logger,
     })
     ;(context as { cluster: Cluster }).cluster = cluster
+    // Internal topics replayed and coordinators activated before the first request is served.
+    await coordination.start(cluster)
     listener = await startListener({
       host: config.host,
       port: config.port,
@@ -93,6 +100,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       logger,
     })
   } catch (error) {
+    coordination.close()
     await logs.close()
     throw error
   }
@@ -110,10 +118,12 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       return listener.connections.size
     },
     runRetention: retention.runNow,
+    consumerLag: (groupId) => coordination.consumerLag(groupId),
     close() {
       closing ??= (async () => {
         retention.cancel()
         appendWaiters.notifyAll()
+        coordination.close()
         await listener.close(shutdownGraceMs)
         await logs.close()
         logger.info('broker stopped', { port: listener.port })

@@ -10,6 +10,7 @@ import type { Cluster } from './cluster/cluster.ts'
 import type { AppendWaiters } from './cluster/append-waiters.ts'
 import type { ProducerStateManager } from './cluster/producer-state-manager.ts'
 import type { HandlerTable } from './handlers/handler-table.ts'
+import type { Coordination } from './coordination/coordination.ts'
 
 /** The broker's long-lived services, shared by every request. */
 export interface BrokerContext {
@@ -24,6 +25,8 @@ export interface BrokerContext {
   /** Seam for idempotent/transactional sequence checks (coordinator helper). */
   readonly producerStateManager: ProducerStateManager
   readonly handlers: HandlerTable
+  /** Group and transaction coordinators and their shell (handlers/group, handlers/transaction). */
+  readonly coordination: Coordination
   readonly clock: Clock
   readonly logger: Logger
 }

@@ -55,6 +55,7 @@ test('a throwing handler answers UNKNOWN_SERVER_ERROR and logs correlation id an
   assert.equal(outcome.kind, 'frame')
   const frame = Buffer.concat(outcome.kind === 'frame' ? outcome.chunks : [])
   assert.equal(frame.readInt32BE(0), frame.length - 4, 'size prefix')
+  assert.notEqual(outcome.kind === 'frame' ? outcome.recyclable : undefined, true, 'only Fetch responses are recyclable')
   const reader = new Reader(frame.subarray(4))
   assert.equal(readResponseHeader(reader, ApiKey.DescribeCluster, 1).correlationId, 41)
   assert.equal(DescribeClusterResponse.read(reader, 1).errorCode, ErrorCode.UnknownServerError)

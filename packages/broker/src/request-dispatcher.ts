@@ -21,6 +21,10 @@ const fixedHeaderBytes = 8
  * response buffer; smaller ones are cheaper to copy than to hand to the socket as chunks.
  */
 const referenceBytesAtLeast = 4096
+// Fetch responses are recyclable (see RequestOutcome): their records are reads made for this
+// response alone (log read buffers, see @tributary/log read-buffer-pool.ts), never shared with
+// other state, so the connection may give the buffers back to the pool once they are sent. A
+// response that embeds bytes kept elsewhere (group state, caches) must not be marked so.
 
 /** The dispatcher of a broker. */
 export function createRequestDispatcher(broker: BrokerContext): RequestDispatcher {
@@ -66,7 +70,8 @@ function dispatch(frame: Buffer, connection: ConnectionInfo, broker: BrokerConte
 function respond(handler: HandlerDefinition, request: unknown, response: unknown, context: RequestContext): RequestOutcome {
   if (response === noResponse) return { kind: 'none' }
   try {
-    return { kind: 'frame', chunks: encodeResponse(handler, context.apiVersion, context.correlationId, response) }
+    const chunks = encodeResponse(handler, context.apiVersion, context.correlationId, response)
+    return { kind: 'frame', chunks, recyclable: handler.apiKey === ApiKey.Fetch }
   } catch (error) {
     return failed(handler, request, context, error)
   }

@@ -49,7 +49,8 @@ test('KafkaJS admin and producer against the broker', async () => {
     assert.ok(values.includes('beta'))
 
     await admin.deleteTopics({ topics: ['events'] })
-    assert.deepEqual(await admin.listTopics(), [])
+    // Only the coordinators' internal topics remain (KafkaJS lists internal topics too, as with Kafka).
+    assert.deepEqual((await admin.listTopics()).sort(), ['__consumer_offsets', '__transaction_state'])
   } finally {
     await producer.disconnect()
     await admin.disconnect()

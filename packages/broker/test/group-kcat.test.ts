@@ -92,15 +92,17 @@ test('kcat -G: split, take over, offsets survive consumer and broker restarts', 
     const client = await WireClient.connect(broker.port)
     await client.request(ApiKey.CreateTopics, 5, createTopicsRequest([{ name: topic, numPartitions: 4 }]))
     client.close()
-    const first = await produce(broker.port, 'first', 5)
-
     const a = startKcat(broker.port)
     const b = startKcat(broker.port)
     processes.push(a, b)
     await waitFor('two members with two partitions each', async () => JSON.stringify(await assignments(broker.port)) === JSON.stringify([[0, 1], [2, 3]]), 30_000, 200)
+    const first = await produce(broker.port, 'first', 5)
     await waitFor('both consumed the first records', () => consumedValues(a).length + consumedValues(b).length >= first.length, 20_000)
-    assert.ok(consumedValues(a).length > 0 && consumedValues(b).length > 0, 'both members consumed')
     assert.deepEqual([...consumedValues(a), ...consumedValues(b)].sort(), [...first].sort())
+    // Each member read exactly two whole partitions, and not the same ones.
+    const partitionsOf = (values: string[]) => [...new Set(values.map((value) => Number(/-p(\d)-/.exec(value)![1])))].sort()
+    assert.equal(partitionsOf(consumedValues(a)).length, 2)
+    assert.deepEqual([...partitionsOf(consumedValues(a)), ...partitionsOf(consumedValues(b))].sort(), [0, 1, 2, 3])
 
     await stop(b)
     await waitFor('the remaining member owns all four partitions', async () => JSON.stringify(await assignments(broker.port)) === JSON.stringify([[0, 1, 2, 3]]), 30_000, 200)

@@ -14,6 +14,8 @@ export class IndexFile {
   readonly entryBytes: number
   readonly maxEntries: number
   #buffer: Buffer | undefined
+  /** A view over all of #buffer, so entries are read and written without a DataView each. */
+  #view: DataView | undefined
   #count: number
   #persistedCount: number
 
@@ -25,7 +27,12 @@ export class IndexFile {
     const existing = existsSync(path) ? readWhole(path, inMemory, entryBytes, maxEntries) : { count: 0, bytes: undefined }
     this.#count = existing.count
     this.#persistedCount = existing.count
-    this.#buffer = inMemory ? grow(existing.bytes, existing.count * entryBytes, Math.max(INITIAL_CAPACITY_ENTRIES, existing.count) * entryBytes) : undefined
+    this.#setBuffer(inMemory ? grow(existing.bytes, existing.count * entryBytes, Math.max(INITIAL_CAPACITY_ENTRIES, existing.count) * entryBytes) : undefined)
+  }
+
+  #setBuffer(buffer: Buffer | undefined): void {
+    this.#buffer = buffer
+    this.#view = buffer === undefined ? undefined : new DataView(buffer.buffer, buffer.byteOffset, buffer.length)
   }
 
   get entryCount(): number {
@@ -40,13 +47,13 @@ export class IndexFile {
     return this.#buffer !== undefined
   }
 
-  /** Appends one entry; `write` fills `entryBytes` bytes through the view. Only in memory. */
-  append(write: (view: DataView) => void): void {
+  /** Appends one entry; `write` fills the `entryBytes` bytes at `offset` of the view. Only in memory. */
+  append(write: (view: DataView, offset: number) => void): void {
     assert(this.#buffer !== undefined, `append to sealed index ${this.path}`)
     assert(this.#count < this.maxEntries, `index ${this.path} is full`)
     const end = (this.#count + 1) * this.entryBytes
-    if (end > this.#buffer.length) this.#buffer = grow(this.#buffer, this.#count * this.entryBytes, Math.min(this.#buffer.length * 2, this.maxEntries * this.entryBytes))
-    write(new DataView(this.#buffer.buffer, this.#buffer.byteOffset + this.#count * this.entryBytes, this.entryBytes))
+    if (end > this.#buffer.length) this.#setBuffer(grow(this.#buffer, this.#count * this.entryBytes, Math.min(this.#buffer.length * 2, this.maxEntries * this.entryBytes)))
+    write(this.#view!, this.#count * this.entryBytes)
     this.#count++
   }
 
@@ -64,37 +71,50 @@ export class IndexFile {
    * The last entry `i` for which `isAtOrBefore(entry i)` holds, -1 when none: entries must be
    * sorted so that the predicate is true for a prefix. Reads the file when sealed.
    */
-  searchLast<T>(isAtOrBefore: (view: DataView) => boolean, result: (view: DataView) => T): T | undefined {
+  searchLast<T>(isAtOrBefore: (view: DataView, offset: number) => boolean, result: (view: DataView, offset: number) => T): T | undefined {
     if (this.#count === 0) return undefined
+    const view = this.#view
+    if (view !== undefined) {
+      // In memory: no reader, no view per probe.
+      const found = this.#search((i) => isAtOrBefore(view, i * this.entryBytes))
+      return found < 0 ? undefined : result(view, found * this.entryBytes)
+    }
     const reader = this.#openReader()
     try {
-      let low = 0
-      let high = this.#count - 1
-      let found = -1
-      while (low <= high) {
-        const middle = (low + high) >>> 1
-        if (isAtOrBefore(reader.entry(middle))) {
-          found = middle
-          low = middle + 1
-        } else {
-          high = middle - 1
-        }
-      }
-      return found < 0 ? undefined : result(reader.entry(found))
+      const found = this.#search((i) => isAtOrBefore(reader.entry(i), 0))
+      return found < 0 ? undefined : result(reader.entry(found), 0)
     } finally {
       reader.close()
     }
   }
 
-  /** Entry `i` through `read` (reads the file when sealed). */
-  entry<T>(i: number, read: (view: DataView) => T): T {
+  /** Entry `i` through `read`, which finds it at `offset` of the view (reads the file when sealed). */
+  entry<T>(i: number, read: (view: DataView, offset: number) => T): T {
     assert(i >= 0 && i < this.#count, `index entry ${i} outside 0..${this.#count}`)
+    if (this.#view !== undefined) return read(this.#view, i * this.entryBytes)
     const reader = this.#openReader()
     try {
-      return read(reader.entry(i))
+      return read(reader.entry(i), 0)
     } finally {
       reader.close()
     }
+  }
+
+  /** Binary search: the last i for which `test(i)` holds, -1 when none. */
+  #search(test: (i: number) => boolean): number {
+    let low = 0
+    let high = this.#count - 1
+    let found = -1
+    while (low <= high) {
+      const middle = (low + high) >>> 1
+      if (test(middle)) {
+        found = middle
+        low = middle + 1
+      } else {
+        high = middle - 1
+      }
+    }
+    return found
   }
 
   /** Writes entries not yet in the file. Cheap when nothing changed. */
@@ -116,11 +136,11 @@ export class IndexFile {
   /** Persists, then drops the in-memory copy: lookups read the file from now on. */
   seal(): void {
     this.persist()
-    this.#buffer = undefined
+    this.#setBuffer(undefined)
   }
 
   delete(): void {
-    this.#buffer = undefined
+    this.#setBuffer(undefined)
     this.#count = 0
     this.#persistedCount = 0
     if (existsSync(this.path)) unlinkSync(this.path)

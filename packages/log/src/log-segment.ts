@@ -359,7 +359,7 @@ export class LogSegment {
     if (anchor.offsetIndexEntries > this.offsetIndex.file.entryCount || anchor.timeIndexEntries > this.timeIndex.file.entryCount) return false
     if (anchor.offsetIndexEntries === 0) return true
     // The last index entry kept must point at the batch it names.
-    const entry = this.offsetIndex.file.entry(anchor.offsetIndexEntries - 1, (view) => ({ relativeOffset: view.getInt32(0), position: view.getInt32(4) }))
+    const entry = this.offsetIndex.file.entry(anchor.offsetIndexEntries - 1, (view, offset) => ({ relativeOffset: view.getInt32(offset), position: view.getInt32(offset + 4) }))
     const frame = entry.position < anchor.position ? this.scanner().frameAt(entry.position) : 'truncated'
     return typeof frame !== 'string' && frame.baseOffset === this.baseOffset + BigInt(entry.relativeOffset)
   }

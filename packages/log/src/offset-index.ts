@@ -19,15 +19,15 @@ export class OffsetIndex {
   }
 
   append(relativeOffset: number, position: number): void {
-    this.file.append((view) => {
-      view.setInt32(0, relativeOffset)
-      view.setInt32(4, position)
+    this.file.append((view, offset) => {
+      view.setInt32(offset, relativeOffset)
+      view.setInt32(offset + 4, position)
     })
   }
 
   /** The last entry whose relative offset is ≤ `relativeOffset`; undefined when none. */
   lookup(relativeOffset: number): OffsetPosition | undefined {
-    return this.file.searchLast((view) => view.getInt32(0) <= relativeOffset, readEntry)
+    return this.file.searchLast((view, offset) => view.getInt32(offset) <= relativeOffset, readEntry)
   }
 
   last(): OffsetPosition | undefined {
@@ -36,6 +36,6 @@ export class OffsetIndex {
   }
 }
 
-function readEntry(view: DataView): OffsetPosition {
-  return { relativeOffset: view.getInt32(0), position: view.getInt32(4) }
+function readEntry(view: DataView, offset: number): OffsetPosition {
+  return { relativeOffset: view.getInt32(offset), position: view.getInt32(offset + 4) }
 }

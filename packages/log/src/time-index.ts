@@ -23,15 +23,15 @@ export class TimeIndex {
     const last = this.last()
     if (last !== undefined && (timestampMs <= last.timestampMs || relativeOffset < last.relativeOffset)) return
     if (this.file.isFull) return
-    this.file.append((view) => {
-      view.setBigInt64(0, BigInt(timestampMs))
-      view.setInt32(8, relativeOffset)
+    this.file.append((view, offset) => {
+      view.setBigInt64(offset, BigInt(timestampMs))
+      view.setInt32(offset + 8, relativeOffset)
     })
   }
 
   /** The last entry with a timestamp < `timestampMs`; undefined when none. */
   lastBefore(timestampMs: number): TimestampOffset | undefined {
-    return this.file.searchLast((view) => Number(view.getBigInt64(0)) < timestampMs, readEntry)
+    return this.file.searchLast((view, offset) => Number(view.getBigInt64(offset)) < timestampMs, readEntry)
   }
 
   last(): TimestampOffset | undefined {
@@ -40,6 +40,6 @@ export class TimeIndex {
   }
 }
 
-function readEntry(view: DataView): TimestampOffset {
-  return { timestampMs: Number(view.getBigInt64(0)), relativeOffset: view.getInt32(8) }
+function readEntry(view: DataView, offset: number): TimestampOffset {
+  return { timestampMs: Number(view.getBigInt64(offset)), relativeOffset: view.getInt32(offset + 8) }
 }

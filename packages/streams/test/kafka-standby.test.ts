@@ -51,7 +51,8 @@ describe('KafkaStreams standby replicas', () => {
     await eventually(() => [first, second].every((streams) => streams.state === KafkaStreamsState.Running && streams.metrics().activeTasks === 1 && streams.metrics().standbyTasks === 1), 'one active and one standby task each', 30_000)
     const keys = Array.from({ length: 10 }, (_, index) => `k${index}`)
     await produce(broker.bootstrapServers, keys.flatMap((key) => [1, 2, 3].map(() => ({ topic: 'standby-in', key: encoder.encode(key), value: encoder.encode('x') }))))
-    await consumeUntil(broker.bootstrapServers, 'standby-out', 2, (records) => keys.every((key) => latest(records).get(key) === 3))
+    const initial = await consumeUntil(broker.bootstrapServers, 'standby-out', 2, (records) => keys.every((key) => latest(records).get(key) === 3))
+    assert.deepEqual([...latest(initial).values()], keys.map(() => 3))
     await new Promise((resolve) => setTimeout(resolve, 1_000)) // standbys poll every 50 ms
     await first.close()
     await eventually(() => second.state === KafkaStreamsState.Running && second.metrics().activeTasks === 2, 'the survivor runs both tasks', 30_000)
@@ -64,7 +65,7 @@ describe('KafkaStreams standby replicas', () => {
     for (const key of keys) assert.equal(store.get(key), 3, key)
     await produce(broker.bootstrapServers, keys.map((key) => ({ topic: 'standby-in', key: encoder.encode(key), value: encoder.encode('x') })))
     const final = await consumeUntil(broker.bootstrapServers, 'standby-out', 2, (records) => keys.every((key) => latest(records).get(key) === 4))
-    console.log('FINAL', [...latest(final)].join(' '), final.length)
+    assert.deepEqual([...latest(final).values()], keys.map(() => 4), 'output of the promoted task is written')
     await eventually(() => keys.every((key) => store.get(key) === 4), 'counts continue from the standby state')
   })
 })

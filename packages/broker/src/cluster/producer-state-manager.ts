@@ -20,6 +20,14 @@ export interface ProducerStateManager {
   onAppend(topic: string, partition: number, header: RecordBatchHeader, baseOffset: bigint): void
   /** The offset below which every transaction is decided (read_committed reads stop there). */
   lastStableOffset(topic: string, partition: number, highWatermark: bigint): bigint
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset), listed in read_committed Fetch responses. */
+  abortedTransactions?(topic: string, partition: number, fetchOffset: bigint, upperBoundOffset: bigint): readonly AbortedTransaction[]
+}
+
+/** An aborted transaction as a read_committed Fetch lists it: its producer and first offset. */
+export interface AbortedTransaction {
+  readonly producerId: bigint
+  readonly firstOffset: bigint
 }
 
 /** Accepts every batch; no transactions are ever open. */

@@ -178,15 +178,15 @@ test('a connection with traffic is not idle', async () => {
   }, { idleTimeoutMs: 150 })
 })
 
-test('frame outcomes go out as their chunks, and a pooled read buffer returns to the pool once sent', async () => {
-  const pooled = readBufferPool.take(64 * 1024)
-  pooled.fill(9)
+test('frame outcomes go out as their chunks; pooled read buffers of recyclable frames return to the pool once sent', async () => {
+  const recycled = readBufferPool.take(64 * 1024).fill(9)
+  const kept = readBufferPool.take(64 * 1024).fill(8)
   const dispatch: RequestDispatcher = (frameBytes) => {
-    const body = frameBytes[0] === 1 ? [Uint8Array.of(1, 2), pooled.subarray(0, 50_000), Uint8Array.of(3)] : [Uint8Array.of(7)]
-    const size = body.reduce((sum, chunk) => sum + chunk.length, 0)
+    const recyclable = frameBytes[0] === 1
+    const body = [Uint8Array.of(1, 2), (recyclable ? recycled : kept).subarray(0, 50_000), Uint8Array.of(3)]
     const prefix = Buffer.alloc(4)
-    prefix.writeInt32BE(size, 0)
-    return { kind: 'frame', chunks: [prefix, ...body] }
+    prefix.writeInt32BE(50_003, 0)
+    return { kind: 'frame', chunks: [prefix, ...body], recyclable }
   }
   await withListener(dispatch, async (listener) => {
     const socket = await open(listener)
@@ -194,14 +194,14 @@ test('frame outcomes go out as their chunks, and a pooled read buffer returns to
     const pooledBefore = readBufferPool.pooledBuffers
     socket.write(Buffer.concat([frame(Uint8Array.of(1)), frame(Uint8Array.of(2))]))
     const { frames } = await reading
-    assert.equal(frames[0].length, 50_003)
-    assert.deepEqual([...frames[0].subarray(0, 3)], [1, 2, 9])
-    assert.equal(frames[0][50_001], 9)
-    assert.equal(frames[0][50_002], 3)
-    assert.deepEqual([...frames[1]], [7])
-    // The buffer behind the chunk is free again: the next take of a pooled size reuses it.
+    for (const [index, fill] of [[0, 9], [1, 8]]) {
+      assert.equal(frames[index].length, 50_003)
+      assert.deepEqual([...frames[index].subarray(0, 3)], [1, 2, fill])
+      assert.deepEqual([...frames[index].subarray(50_001)], [fill, 3])
+    }
+    // Only the recyclable frame's buffer is free again: the next pooled take reuses it.
     assert.equal(readBufferPool.pooledBuffers, pooledBefore + 1)
-    assert.equal(readBufferPool.take(64 * 1024).buffer, pooled.buffer)
+    assert.equal(readBufferPool.take(64 * 1024).buffer, recycled.buffer)
     socket.destroy()
   })
 })

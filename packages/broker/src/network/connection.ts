@@ -20,9 +20,10 @@ export type RequestOutcome =
   | { readonly kind: 'response'; readonly bytes: Uint8Array }
   /**
    * The whole response frame, size prefix included, as consecutive chunks (written as they are,
-   * without copying: the chunks must not change until written).
+   * without copying: the chunks must not change until written). `recyclable`: nothing but this
+   * frame uses the chunks' buffers, so once written they go to `onFrameWritten` for reuse.
    */
-  | { readonly kind: 'frame'; readonly chunks: readonly Uint8Array[] }
+  | { readonly kind: 'frame'; readonly chunks: readonly Uint8Array[]; readonly recyclable?: boolean }
   /** The request takes no response (Produce with acks=0). */
   | { readonly kind: 'none' }
   /** Close the connection after answering the requests before this one. */
@@ -80,7 +81,7 @@ export class Connection {
     clock: Clock
     logger: Logger
     onClose: (connection: Connection) => void
-    /** Called with a 'frame' outcome's chunks once the socket has taken all of them (not when it closes first). */
+    /** Called with a recyclable 'frame' outcome's chunks once the socket has taken all of them (not when it closes first). */
     onFrameWritten?: (chunks: readonly Uint8Array[]) => void
   }) {
     this.#socket = options.socket
@@ -216,7 +217,7 @@ export class Connection {
         return
       }
       if (done.kind === 'response') this.#write(done.bytes)
-      else if (done.kind === 'frame') this.#writeFrame(done.chunks, this.#onFrameWritten)
+      else if (done.kind === 'frame') this.#writeFrame(done.chunks, done.recyclable === true ? this.#onFrameWritten : undefined)
     }
     if (this.#slots.length === 0 && this.#afterFlush !== undefined) this.#afterFlush()
     // Completing requests may free in-flight room for frames already buffered.

@@ -50,3 +50,22 @@ test('a frame exactly at the limit is accepted', () => {
   decoder.push(frame(new Uint8Array(8).fill(7)))
   assert.deepEqual([...decoder.next()!], [7, 7, 7, 7, 7, 7, 7, 7])
 })
+
+test('a frame spanning reads is copied once into a buffer of its own size, not into a merge of everything buffered', () => {
+  const decoder = new FrameDecoder(100_000)
+  const big = frame(new Uint8Array(50_000).fill(5))
+  const small = frame(Uint8Array.of(1, 2, 3))
+  decoder.push(big.subarray(0, 20_000))
+  assert.equal(decoder.next(), undefined)
+  const tail = Buffer.concat([big.subarray(20_000), small])
+  decoder.push(tail)
+  const first = decoder.next()!
+  assert.equal(first.length, 50_000)
+  // Larger than Node's buffer pool serves, so a buffer of exactly the frame's size.
+  assert.equal(first.byteOffset, 0)
+  assert.equal(first.buffer.byteLength, 50_000)
+  assert.ok(first.every((byte) => byte === 5))
+  const second = decoder.next()!
+  assert.deepEqual([...second], [1, 2, 3])
+  assert.equal(decoder.bufferedBytes, 0)
+})

@@ -7,6 +7,15 @@ import { uuidToString } from './uuid.ts'
 
 const utf8 = new TextDecoder('utf-8')
 const asciiFastPathMaxBytes = 64
+/**
+ * Short ASCII strings (topic names, client ids, group and member ids) recur in every request.
+ * A small direct-mapped table keyed by a hash of the bytes returns the string decoded before
+ * when the bytes match it, instead of building a new one: no garbage, and Map lookups keyed by
+ * it reuse the hash V8 cached on it. Bounded: internSlots entries of at most
+ * asciiFastPathMaxBytes characters; a collision replaces the entry.
+ */
+const internSlots = 1024
+const internTable: (string | undefined)[] = new Array<string | undefined>(internSlots).fill(undefined)
 /** Kafka strings have an int16 length in classic versions; compact ones keep the same limit. */
 const maxStringBytes = 0x7fff
 
@@ -348,12 +357,18 @@ export class Reader {
     this.offset = end
     const bytes = this.bytes
     if (length <= asciiFastPathMaxBytes) {
-      let text = ''
+      let hash = length
       for (let index = start; index < end; index++) {
         const byte = bytes[index]
         if (byte >= 0x80) return utf8.decode(bytes.subarray(start, end))
-        text += String.fromCharCode(byte)
+        hash = (Math.imul(hash, 31) + byte) | 0
       }
+      const slot = hash & (internSlots - 1)
+      const cached = internTable[slot]
+      if (cached !== undefined && sameAscii(cached, bytes, start, length)) return cached
+      let text = ''
+      for (let index = start; index < end; index++) text += String.fromCharCode(bytes[index])
+      internTable[slot] = text
       return text
     }
     return utf8.decode(bytes.subarray(start, end))
@@ -362,4 +377,11 @@ export class Reader {
   #truncated(needed: number): never {
     throw new ProtocolDecodeError('truncated', this.offset, { detail: `need ${needed} bytes, ${this.#end - this.offset} left` })
   }
+}
+
+/** True when `text` is exactly the `length` ASCII bytes of `bytes` from `start`. */
+function sameAscii(text: string, bytes: Uint8Array, start: number, length: number): boolean {
+  if (text.length !== length) return false
+  for (let index = 0; index < length; index++) if (text.charCodeAt(index) !== bytes[start + index]) return false
+  return true
 }

@@ -4,7 +4,7 @@
 import type { ProducerRecord, TopicPartition } from '@tributary/client'
 import { topicPartitionKey } from '@tributary/client'
 import type { Topology } from '../topology/topology.ts'
-import type { StoreBuilder } from '../state/state-store.ts'
+import type { StateStore, StoreBuilder } from '../state/state-store.ts'
 import type { Headers, SerializedRecord } from '../runtime/record.ts'
 import type { RuntimeConfig } from '../runtime/runtime-config.ts'
 import { StreamTask } from '../runtime/stream-task.ts'
@@ -31,13 +31,18 @@ interface TopicPartitionOffsetLike {
 export class ActiveTasks {
   readonly tasks = new Map<string, ActiveTask>()
   /** Serialized output waiting for the producer (sink records and changelog records). */
-  readonly output: ProducerRecord[] = []
+  readonly output: ProducerRecord[]
   private readonly byPartition = new Map<string, ActiveTask>()
   private readonly runtimeTopology: Topology
   private readonly config: RuntimeConfig
   private readonly plan: TopicPlan
 
-  constructor(topology: Topology, plan: TopicPlan, config: RuntimeConfig) {
+  /** `output` is shared when standby tasks, built here, may later be promoted to active. */
+  private readonly globalStores: ReadonlyMap<string, StateStore>
+
+  constructor(topology: Topology, plan: TopicPlan, config: RuntimeConfig, globalStores: ReadonlyMap<string, StateStore>, output: ProducerRecord[] = []) {
+    this.output = output
+    this.globalStores = globalStores
     this.config = config
     this.plan = plan
     const sink: ChangelogSink = (topic, partition, key, value) => {
@@ -59,7 +64,7 @@ export class ActiveTasks {
         this.output.push({ topic, key, value, timestamp, headers: headers as ProducerRecord['headers'] })
       },
     }
-    const task = new StreamTask({ topology: this.runtimeTopology, subtopology: sub.subtopology, partition, config: this.config, collector, globalStores: new Map() })
+    const task = new StreamTask({ topology: this.runtimeTopology, subtopology: sub.subtopology, partition, config: this.config, collector, globalStores: this.globalStores })
     const partitions = sub.sourceTopics.filter((topic) => (this.plan.topicPartitions.get(topic) ?? 0) > partition).map((topic) => ({ topic, partition }))
     const active: ActiveTask = { id: formatTaskId({ subtopology: subtopologyId, partition }), task, partitions, pendingOffsets: new Map(), state: 'restoring' }
     this.add(active)

@@ -94,6 +94,8 @@ export class KafkaStreams implements StoreSource {
       if (this.config.applicationServer !== undefined) await this.startServer(this.config.applicationServer)
       this.startThread()
     } catch (error) {
+      if (this.server !== undefined) await stopQueryServer(this.server).catch(() => undefined)
+      this.server = undefined
       this.lastError = error
       this.setState(KafkaStreamsState.Error)
       throw error

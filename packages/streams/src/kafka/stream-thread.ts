@@ -5,7 +5,7 @@
 // inside one transaction with sendOffsetsToTransaction; on a failed or fenced commit the
 // transaction is aborted, tasks are rebuilt from their changelogs (read_committed) and inputs
 // rewind to the committed offsets, so uncommitted work is replayed.
-import { createConsumer, createProducer, topicPartitionKey, type Consumer, type ConsumerRecord, type Producer, type ProducerRecord, type TopicPartition } from '@tributary/client'
+import { createAdmin, createConsumer, createProducer, topicPartitionKey, type Admin, type Consumer, type ConsumerRecord, type Producer, type ProducerRecord, type TopicPartition } from '@tributary/client'
 import type { Topology } from '../topology/topology.ts'
 import type { RuntimeConfig } from '../runtime/runtime-config.ts'
 import { ActiveTasks, type ActiveTask } from './active-tasks.ts'
@@ -15,6 +15,7 @@ import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
 import { recordLatency, type KafkaStreamsMetrics } from './metrics.ts'
 import { ChangelogRestorer, type RestoreTarget } from './restorer.ts'
 import { StandbyTasks } from './standby-tasks.ts'
+import { GlobalStores } from './global-stores.ts'
 import { tasksOfPlan, type TopicPlan } from './topic-plan.ts'
 
 export interface StreamThreadHooks {
@@ -31,6 +32,9 @@ export class StreamThread {
   private producer: Producer
   private readonly restorer: ChangelogRestorer
   private readonly standbys: StandbyTasks
+  private readonly globals: GlobalStores
+  private readonly admin: Admin
+  private lastLagMs = 0
   private readonly metrics: KafkaStreamsMetrics
   private readonly hooks: StreamThreadHooks
   private readonly processId: string
@@ -52,7 +56,9 @@ export class StreamThread {
     this.hooks = hooks
     this.processId = processId
     this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
-    this.tasks = new ActiveTasks(topology, plan, runtime)
+    const clientId = `${config.applicationId}-${processId}`
+    this.globals = new GlobalStores(topology, runtime, { bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
+    this.tasks = new ActiveTasks(topology, plan, runtime, this.globals.stores)
     const allTasks = tasksOfPlan(plan)
     const assignor = streamsAssignor({
       tasks: () => allTasks,
@@ -63,7 +69,6 @@ export class StreamThread {
         this.hooks.onAssignment(info)
       },
     })
-    const clientId = `${config.applicationId}-${processId}`
     this.consumer = createConsumer({
       bootstrapServers: config.bootstrapServers,
       clientId,
@@ -77,7 +82,8 @@ export class StreamThread {
       fetchMaxWaitMs: Math.min(config.pollMs, 500),
     })
     this.producer = this.createProducer()
-    this.standbys = new StandbyTasks(new ActiveTasks(topology, plan, runtime), { bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
+    this.admin = createAdmin({ bootstrapServers: config.bootstrapServers, clientId: `${clientId}-admin` })
+    this.standbys = new StandbyTasks(new ActiveTasks(topology, plan, runtime, this.globals.stores, this.tasks.output), { bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
     this.restorer = new ChangelogRestorer({
       bootstrapServers: config.bootstrapServers,
       clientId,
@@ -123,11 +129,14 @@ export class StreamThread {
       await this.producer.close().catch(() => undefined)
       await this.restorer.close().catch(() => undefined)
       await this.standbys.close().catch(() => undefined)
+      await this.admin.close().catch(() => undefined)
+      await this.globals.close().catch(() => undefined)
     }
   }
 
   droppedRecords(): Record<string, number> {
     const out = { ...this.closedDrops }
+    for (const [reason, count] of this.globals.droppedRecords()) out[reason] = (out[reason] ?? 0) + count
     for (const [reason, count] of Object.entries(this.tasks.droppedRecords())) out[reason] = (out[reason] ?? 0) + count
     return out
   }
@@ -143,6 +152,7 @@ export class StreamThread {
   }
 
   private async runLoop(): Promise<void> {
+    await this.globals.bootstrap()
     while (this.running) {
       const records = await this.consumer.poll({ timeoutMs: this.config.pollMs })
       if (!this.running) break
@@ -150,8 +160,27 @@ export class StreamThread {
       this.tasks.punctuateWallClock()
       await this.sendOutput()
       await this.standbys.maintain(this.config.systemTimeMs(), 50)
+      await this.globals.maintain(this.config.systemTimeMs(), 50)
       if (this.config.systemTimeMs() - this.lastCommitMs >= this.config.commitIntervalMs) await this.commitOrRecover()
+      if (this.config.systemTimeMs() - this.lastLagMs >= 1_000) await this.refreshLag()
     }
+  }
+
+  /** Records behind the end (last stable offset under exactly-once) per assigned partition. */
+  private async refreshLag(): Promise<void> {
+    this.lastLagMs = this.config.systemTimeMs()
+    const partitions = this.consumer.assignment()
+    const lag: Record<string, number> = {}
+    if (partitions.length > 0) {
+      try {
+        const ends = await this.admin.listOffsets(partitions.map((tp) => ({ ...tp, at: 'latest' as const })), this.exactlyOnce ? 'read_committed' : 'read_uncommitted')
+        for (const end of ends) lag[`${end.topic}-${end.partition}`] = Math.max(0, Number(end.offset - (await this.consumer.position(end))))
+      } catch (error) {
+        this.config.logger.warn(`lag refresh failed: ${String(error)}`)
+        return
+      }
+    }
+    this.metrics.lag = lag
   }
 
   private processBatch(records: readonly ConsumerRecord[]): void {

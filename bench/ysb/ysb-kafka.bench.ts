@@ -1,0 +1,158 @@
+// Yahoo Streaming Benchmark end to end on a broker: events are produced to `ad-events`, then
+// (1) KafkaStreams runs the YSB topology (filter views → join ad → campaign GlobalKTable →
+// repartition by campaign → 10 s tumbling count, final results on window close) and
+// (2) a plain consumer loop does the same work by hand and produces its results.
+// Both read the same topic from the start; the figure is events per second of wall time from
+// start to "all events consumed and results written", and the two result sets must agree.
+// Run: `npx node bench/ysb/ysb-kafka.bench.ts [events]` (default 100,000).
+// Broker: our embedded broker when it serves consumer groups, else librdkafka's mock cluster.
+import { createAdmin, createConsumer, createProducer, type ProducerRecord } from '@tributary/client'
+import { startTestBroker } from '@tributary/testing'
+import { EmitStrategy, KafkaStreams, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes, planTopics } from '@tributary/streams'
+import { startRefbroker } from '../../packages/client/test/refbroker.ts'
+
+interface AdEvent { user_id: string; page_id: string; ad_id: string; ad_type: string; event_type: string; event_time: number; ip_address: string }
+
+const CAMPAIGNS = 100
+const ADS = CAMPAIGNS * 10
+const WINDOW_MS = 10_000
+const START_MS = 1_700_000_000_000
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+const adId = (index: number): string => `ad-${String(index).padStart(4, '0')}`
+const campaignId = (index: number): string => `campaign-${String(index).padStart(3, '0')}`
+
+function events(count: number): Uint8Array[] {
+  let seed = 42
+  const random = (bound: number): number => (seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff) % bound
+  const types = ['view', 'click', 'purchase']
+  return Array.from({ length: count }, (_, index) => encoder.encode(JSON.stringify({
+    user_id: `user-${random(100_000)}`, page_id: `page-${random(10_000)}`, ad_id: adId(random(ADS)), ad_type: 'banner',
+    event_type: types[random(3)], event_time: START_MS + index, ip_address: `10.${random(256)}.${random(256)}.${random(256)}`,
+  } satisfies AdEvent)))
+}
+
+function topology(): ReturnType<StreamsBuilder['build']> {
+  const builder = new StreamsBuilder()
+  const campaigns = builder.globalTable<string, string>('ad-campaigns', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+  builder.stream<null, AdEvent>('ad-events', { keySerde: Serdes.Void(), valueSerde: Serdes.Json<AdEvent>(), timestampExtractor: (record) => (record.value as AdEvent).event_time })
+    .filter((_key, event) => event.event_type === 'view')
+    .mapValues((event) => ({ ad_id: event.ad_id, event_time: event.event_time }))
+    .join(campaigns, (_key, event) => event.ad_id, (_event, campaign) => campaign)
+    .groupBy((_key, campaign) => campaign, { keySerde: Serdes.String(), valueSerde: Serdes.String(), name: 'by-campaign' })
+    .windowedBy(TimeWindows.ofSizeWithNoGrace(WINDOW_MS))
+    .emitStrategy(EmitStrategy.onWindowClose())
+    .count({ storeName: 'campaign-window-counts' })
+    .toStream()
+    .to('campaign-counts', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), WINDOW_MS), valueSerde: Serdes.Long() })
+  return builder.build()
+}
+
+async function startBroker(): Promise<{ name: string; bootstrapServers: string; createTopic(topic: string, partitions: number): Promise<void>; close(): Promise<void> }> {
+  const embedded = await startTestBroker()
+  const admin = createAdmin({ bootstrapServers: embedded.bootstrapServers })
+  const groups = await admin.listGroups().then(() => true, () => false)
+  await admin.close()
+  if (groups) {
+    return {
+      name: 'embedded broker',
+      bootstrapServers: embedded.bootstrapServers,
+      createTopic: async (topic, partitions) => {
+        const client = createAdmin({ bootstrapServers: embedded.bootstrapServers })
+        await client.createTopics([{ topic, partitions }]).finally(() => client.close())
+      },
+      close: () => embedded.close(),
+    }
+  }
+  await embedded.close()
+  const reference = await startRefbroker({ brokers: 1 })
+  if ('skip' in reference) throw new Error(reference.skip)
+  return { name: 'refbroker (librdkafka mock; embedded broker has no groups yet)', bootstrapServers: reference.bootstrapServers, createTopic: reference.createTopic, close: reference.stop }
+}
+
+/** The plain loop: consume, parse, filter, look up, count per window, produce closed windows. */
+async function plainLoop(bootstrapServers: string, total: number): Promise<{ elapsedMs: number; results: string[] }> {
+  const started = performance.now()
+  const adToCampaign = new Map(Array.from({ length: ADS }, (_, index) => [adId(index), campaignId(index % CAMPAIGNS)]))
+  const consumer = createConsumer({ bootstrapServers, groupId: 'ysb-plain', autoOffsetReset: 'earliest', maxPollRecords: 5_000 })
+  const producer = createProducer({ bootstrapServers, idempotent: true, lingerMs: 5 })
+  const open = new Map<number, Map<string, number>>()
+  const results: string[] = []
+  let streamTimeMs = -1
+  let consumed = 0
+  consumer.subscribe(['ad-events'])
+  while (consumed < total) {
+    const batch = await consumer.poll({ timeoutMs: 500 })
+    const out: ProducerRecord[] = []
+    for (const record of batch) {
+      consumed++
+      const event = JSON.parse(decoder.decode(record.value!)) as AdEvent
+      streamTimeMs = Math.max(streamTimeMs, event.event_time)
+      for (const [windowStart, counts] of open) {
+        if (windowStart + WINDOW_MS > streamTimeMs) continue
+        for (const [campaign, count] of counts) {
+          results.push(`${campaign}@${windowStart}=${count}`)
+          out.push({ topic: 'plain-counts', key: encoder.encode(`${campaign}@${windowStart}`), value: encoder.encode(String(count)) })
+        }
+        open.delete(windowStart)
+      }
+      if (event.event_type !== 'view') continue
+      const campaign = adToCampaign.get(event.ad_id)!
+      const windowStart = event.event_time - (event.event_time % WINDOW_MS)
+      let counts = open.get(windowStart)
+      if (counts === undefined) open.set(windowStart, (counts = new Map()))
+      counts.set(campaign, (counts.get(campaign) ?? 0) + 1)
+    }
+    if (out.length > 0) await producer.send(out)
+    if (batch.length > 0) await consumer.commit()
+  }
+  await producer.flush()
+  const elapsedMs = performance.now() - started
+  await producer.close()
+  await consumer.close()
+  return { elapsedMs, results: results.sort() }
+}
+
+async function streamsRun(bootstrapServers: string, total: number, expectedResults: number): Promise<{ elapsedMs: number; results: string[] }> {
+  const windowed = WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), WINDOW_MS)
+  const started = performance.now()
+  const streams = new KafkaStreams(topology(), { applicationId: 'ysb', bootstrapServers, commitIntervalMs: 1_000, maxPollRecords: 5_000, logger: { warn: () => undefined } })
+  await streams.start()
+  const results: string[] = []
+  const consumer = createConsumer({ bootstrapServers, autoOffsetReset: 'earliest' })
+  consumer.assign([{ topic: 'campaign-counts', partition: 0 }])
+  while (results.length < expectedResults || streams.metrics().recordsIn < total) {
+    for (const record of await consumer.poll({ timeoutMs: 200 })) {
+      const key = windowed.deserialize('campaign-counts', record.key!)!
+      results.push(`${key.key}@${key.window.startMs}=${Serdes.Long().deserialize('campaign-counts', record.value!)}`)
+    }
+    if (performance.now() - started > 600_000) throw new Error('KafkaStreams did not finish within 10 minutes')
+  }
+  const elapsedMs = performance.now() - started
+  await consumer.close()
+  await streams.close()
+  return { elapsedMs, results: results.sort() }
+}
+
+const total = Number(process.argv[2] ?? 100_000)
+const broker = await startBroker()
+try {
+  const plan = planTopics(topology(), 'ysb', new Map([['ad-events', 1]]))
+  for (const topic of ['ad-events', 'ad-campaigns', 'campaign-counts', 'plain-counts']) await broker.createTopic(topic, 1)
+  if (broker.name !== 'embedded broker') for (const topic of plan.internalTopics) await broker.createTopic(topic.topic, topic.partitions)
+  const producer = createProducer({ bootstrapServers: broker.bootstrapServers, idempotent: true, lingerMs: 5 })
+  await producer.send(Array.from({ length: ADS }, (_, index) => ({ topic: 'ad-campaigns', key: encoder.encode(adId(index)), value: encoder.encode(campaignId(index % CAMPAIGNS)) })))
+  const input = events(total)
+  for (let from = 0; from < input.length; from += 10_000) await producer.send(input.slice(from, from + 10_000).map((value) => ({ topic: 'ad-events', key: null, value })))
+  await producer.close()
+  const plain = await plainLoop(broker.bootstrapServers, total)
+  const streams = await streamsRun(broker.bootstrapServers, total, plain.results.length)
+  if (plain.results.join('\n') !== streams.results.join('\n')) throw new Error(`results differ: plain ${plain.results.length} rows, KafkaStreams ${streams.results.length} rows`)
+  const rate = (elapsedMs: number): string => Math.round(total / (elapsedMs / 1000)).toLocaleString('en-US')
+  console.log(`YSB end to end on ${broker.name}: ${total} events, 1 partition, ${plain.results.length} window results (identical)`)
+  console.log(`  plain consumer loop:          ${rate(plain.elapsedMs)} events/s (${Math.round(plain.elapsedMs)} ms)`)
+  console.log(`  KafkaStreams at_least_once:   ${rate(streams.elapsedMs)} events/s (${Math.round(streams.elapsedMs)} ms, includes start-up and group join)`)
+  console.log(`  ratio KafkaStreams/plain:     ${(plain.elapsedMs / streams.elapsedMs).toFixed(2)}`)
+} finally {
+  await broker.close()
+}
