@@ -128,14 +128,12 @@ function checkProduceBatches(fixture: GoldenFixture): void {
 
 /**
  * Whether the recorded batches carry a producer id: transactions do, and so do the idempotent
- * producers of the capture scenarios (kcat, python3-confluent-kafka and @platformatic/kafka
- * against refbroker). kafka-python and KafkaJS produce plainly here, and recordings against
- * our broker are plain until it serves InitProducerId.
+ * producers of the capture scenarios (kcat, python3-confluent-kafka, @platformatic/kafka).
+ * kafka-python and KafkaJS produce plainly there (see tools/capture-fixtures/src/scenarios.ts).
  */
 function recordedWithProducerId(fixture: GoldenFixture): boolean {
-  const { client, broker, variant } = fixture.metadata
+  const { client, variant } = fixture.metadata
   if (variant === 'transactional') return true
-  if (!broker.startsWith('refbroker')) return false
   return client === 'kcat' || client === 'python-confluent-kafka' || client === 'platformatic-kafka'
 }
 

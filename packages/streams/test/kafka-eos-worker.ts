@@ -21,7 +21,8 @@ const streams = new KafkaStreams(builder.build(), {
   sessionTimeoutMs: 6_000,
   logger: { warn: (line) => process.stderr.write(`${line}\n`) },
 })
-streams.setStateListener((next) => {
+streams.setStateListener((next, previous) => {
+  if (process.env.DEBUG_KS) process.stderr.write(`[${process.pid}] ${previous} -> ${next}\n`)
   if (next === 'RUNNING') process.stdout.write('RUNNING\n')
 })
 await streams.start()

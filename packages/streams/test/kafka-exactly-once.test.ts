@@ -86,7 +86,7 @@ describe('KafkaStreams exactly_once_v2', () => {
     const launch = (index: number): Promise<void> => {
       const child = spawn(process.execPath, [join(import.meta.dirname, 'kafka-eos-worker.ts')], {
         env: { ...process.env, BOOTSTRAP: broker.bootstrapServers, STATE_DIR: join(stateRoot, `instance-${index}`), APPLICATION_ID: applicationId },
-        stdio: ['ignore', 'pipe', 'ignore'],
+        stdio: ['ignore', 'pipe', process.env.DEBUG_KS ? 'inherit' : 'ignore'],
       })
       workers.set(index, child)
       return new Promise((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('RUNNING') && resolve()))

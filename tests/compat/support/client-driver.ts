@@ -35,8 +35,13 @@ export type ClientDriver = {
   produceTransactions?(bootstrap: string, options: { topic: string; transactionalId: string; transactions: readonly { records: readonly KeyedRecord[]; commit: boolean }[] }): Promise<void>
   createTopic?(bootstrap: string, topic: string, partitions: number): Promise<void>
   deleteTopic?(bootstrap: string, topic: string): Promise<void>
-  /** Per partition: the first offset whose timestamp is ≥ timestampMs, -1 when none. */
+  /**
+   * Per partition: the first offset whose timestamp is ≥ timestampMs; when there is none,
+   * -1 (Kafka's answer), or the high watermark for clients that substitute it (see below).
+   */
   offsetsForTimes?(bootstrap: string, topic: string, partitions: number, timestampMs: number): Promise<Map<number, number>>
+  /** Set when offsetsForTimes reports "no such offset" as the high watermark instead of -1. */
+  offsetsForTimesPastEnd?: 'high-watermark'
   describeConfigs?(bootstrap: string, topic: string): Promise<Record<string, string | null>>
   alterConfigs?(bootstrap: string, topic: string, configs: Record<string, string>): Promise<void>
   /** Why the absent optional operations are absent. */

@@ -55,7 +55,7 @@ export class Writer {
   constructor(options: WriterOptions = {}) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
     this.#referenceBytesAtLeast = options.referenceBytesAtLeast ?? Infinity
-    this.#buffer = allocate(Math.min(options.initialBytes ?? defaultInitialBytes, this.maxBytes))
+    this.#buffer = new Uint8Array(Math.min(options.initialBytes ?? defaultInitialBytes, this.maxBytes))
     this.#view = viewOf(this.#buffer)
   }
 
@@ -351,7 +351,7 @@ export class Writer {
     this.offset += sizeBytes - 1
   }
 
-  /** Reserves an int32 (e.g. a frame's size prefix) and returns its position for `fillInt32`/`fillSizePrefix`, which must fill it. */
+  /** Reserves an int32 (e.g. a frame's size prefix) and returns its position for `fillInt32`/`fillSizePrefix`. */
   reserveInt32(): number {
     this.ensure(4)
     const position = this.offset
@@ -381,7 +381,7 @@ export class Writer {
     // Keep buffer + references within maxBytes, so that writes into spare capacity still throw.
     const room = this.maxBytes - this.#referencedBytes
     if (this.#buffer.length > room) {
-      const buffer = allocate(room)
+      const buffer = new Uint8Array(room)
       buffer.set(this.#buffer.subarray(0, this.offset))
       this.#buffer = buffer
       this.#view = viewOf(buffer)
@@ -432,23 +432,11 @@ export class Writer {
       throw new ProtocolEncodeError(`message exceeds maxBytes ${this.maxBytes} (needs ${needed})`)
     }
     const capacity = Math.min(Math.max(this.#buffer.length * 2, needed), this.maxBytes)
-    const buffer = allocate(capacity)
+    const buffer = new Uint8Array(capacity)
     buffer.set(this.#buffer.subarray(0, this.offset))
     this.#buffer = buffer
     this.#view = viewOf(buffer)
   }
-}
-
-/**
- * Uninitialised bytes for the buffer: every byte is written before `finish` exposes it (reserved
- * ones through fillInt32/fillSizePrefix/endTaggedField). Small sizes come from Node's buffer pool,
- * so a response costs no ArrayBuffer of its own; a plain Uint8Array view keeps `finish()` free of
- * Buffer's prototype.
- */
-function allocate(byteLength: number): Uint8Array {
-  if (typeof Buffer === 'undefined') return new Uint8Array(byteLength)
-  const bytes = Buffer.allocUnsafe(byteLength)
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, byteLength)
 }
 
 function viewOf(bytes: Uint8Array): DataView {

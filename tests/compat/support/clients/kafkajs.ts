@@ -114,6 +114,8 @@ export const kafkaJs: ClientDriver = {
     if (!created) throw new Error(`createTopics(${topic}) returned false (topic already exists)`)
   }),
   deleteTopic: (bootstrap, topic) => withAdmin(bootstrap, (admin) => admin.deleteTopics({ topics: [topic] })),
+  // admin.fetchTopicOffsetsByTimestamp replaces the broker's -1 with the high watermark.
+  offsetsForTimesPastEnd: 'high-watermark',
   offsetsForTimes: (bootstrap, topic, _partitions, timestampMs) => withAdmin(bootstrap, async (admin) => {
     const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs)
     return new Map(offsets.map((entry) => [entry.partition, Number(entry.offset)]))
