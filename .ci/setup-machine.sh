@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # refbroker: built from ../shared/tools/refbroker into a cache outside the repository, keyed by a
-# hash of its source. tests/compat/support/refbroker.ts computes the same path (keep them in sync):
+# hash of its source. packages/testing/src/refbroker.ts computes the same path (keep them in sync):
 #   ${TRIBUTARY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tributary}/refbroker-<first 12 hex of sha256(refbroker.c)>
 refbroker_source="${TRIBUTARY_SHARED_DIR:-../shared}/tools/refbroker"
 if [ -f "$refbroker_source/refbroker.c" ]; then

@@ -116,7 +116,7 @@ export async function run(options: BrokerBenchOptions = optionsFromEnvironment(f
   const producerConfig = configFromEnvironment(defaultProducerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')
   const consumerConfig = configFromEnvironment(defaultConsumerConfig, 'BENCH_BROKER_CONSUMER_CONFIG')
   const repeat = options.repeat ?? 1
-  const refbroker = targets.includes('refbroker') ? ensureRefbroker(log) : undefined
+  if (targets.includes('refbroker')) ensureRefbroker(log)
   if (print) printPreamble(partitions, producerConfig, consumerConfig)
 
   const figures: BrokerBenchFigure[] = []
@@ -134,7 +134,7 @@ export async function run(options: BrokerBenchOptions = optionsFromEnvironment(f
         step++
         const label = `[${step}/${steps}] ${target} ${valueBytes} B x ${records}, ${partitions} partitions`
         try {
-          const figure = await measureCombination({ target, valueBytes, records, partitions, payload, workDir, refbroker, producerConfig, consumerConfig }, (line) => log(`${label}: ${line}`))
+          const figure = await measureCombination({ target, valueBytes, records, partitions, payload, workDir, producerConfig, consumerConfig }, (line) => log(`${label}: ${line}`))
           runs.set(target, [...(runs.get(target) ?? []), figure])
         } catch (error) {
           const message = `${target} ${valueBytes} B: ${(error as Error).message}`
@@ -160,7 +160,6 @@ interface Combination {
   partitions: number
   payload: string
   workDir: string
-  refbroker: string | undefined
   producerConfig: Readonly<Record<string, string>>
   consumerConfig: Readonly<Record<string, string>>
 }
@@ -172,7 +171,7 @@ async function measureCombination(combination: Combination, log: (line: string) 
   const dataDir = join(combination.workDir, `data-${target}-${valueBytes}b-${process.pid}`)
   let broker: BenchBroker | undefined
   try {
-    broker = target === 'ours' ? await startOurBroker({ dataDir, partitions, nodeArguments: nodeArgumentsFromEnvironment() }) : await startRefbroker(combination.refbroker!, new Map([[topic, partitions]]))
+    broker = target === 'ours' ? await startOurBroker({ dataDir, partitions, nodeArguments: nodeArgumentsFromEnvironment() }) : await startRefbroker(new Map([[topic, partitions]]))
     const active = broker
     await active.createTopic(topic, partitions)
     const idleRssBytes = memoryStatus(active.pid).rssBytes

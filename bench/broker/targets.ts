@@ -2,9 +2,10 @@
 // are its own: OUR broker (`bin/tributary.js broker`, flush policy `os`, data on disk) and
 // refbroker (librdkafka's in-memory mock cluster, /work/shared/tools/refbroker).
 import { spawn, spawnSync } from 'node:child_process'
+import { ensureRefbroker as ensureReferenceBuild, startRefbroker as startReference } from '@tributary/testing'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
 export const targetNames = ['ours', 'refbroker'] as const
@@ -162,63 +163,33 @@ export async function startOurBroker(options: OurBrokerOptions & { partitions: n
   }
 }
 
-/** Where refbroker's sources are: REFBROKER_SOURCE_DIR, else ../shared/tools/refbroker next to the repository. */
-export function refbrokerSourceDir(): string {
-  return process.env.REFBROKER_SOURCE_DIR ?? join(repositoryRoot, '..', 'shared', 'tools', 'refbroker')
-}
-
 /**
- * Path of a refbroker binary, building it if needed: REFBROKER_BIN when set (used as is), else
- * /tmp/refbroker-bench/refbroker (or REFBROKER_OUT), rebuilt with the source tree's build.sh when
- * missing or older than refbroker.c. Needs gcc and librdkafka-dev (build.sh says how to get them).
+ * Builds refbroker when its cache is empty (see @tributary/testing: TRIBUTARY_REFBROKER uses a
+ * given binary, TRIBUTARY_SHARED_DIR points at the sources), so no build happens inside a timed
+ * run. Throws when it cannot be built (needs gcc and librdkafka-dev).
  */
-export function ensureRefbroker(log: (line: string) => void = () => {}): string {
-  const given = process.env.REFBROKER_BIN
-  if (given !== undefined) {
-    if (!existsSync(given)) throw new Error(`REFBROKER_BIN=${given} does not exist`)
-    return given
-  }
-  const sourceDir = refbrokerSourceDir()
-  const binary = process.env.REFBROKER_OUT ?? '/tmp/refbroker-bench/refbroker'
-  const source = join(sourceDir, 'refbroker.c')
-  const upToDate = existsSync(binary) && (!existsSync(source) || statSync(binary).mtimeMs >= statSync(source).mtimeMs)
-  if (upToDate) return binary
-  if (!existsSync(join(sourceDir, 'build.sh'))) throw new Error(`refbroker sources not found in ${sourceDir} (set REFBROKER_SOURCE_DIR or REFBROKER_BIN)`)
-  mkdirSync(dirname(binary), { recursive: true })
-  log(`building refbroker -> ${binary}`)
-  const result = spawnSync('bash', [join(sourceDir, 'build.sh')], { env: { ...process.env, OUT: binary }, encoding: 'utf8' })
-  if (result.status !== 0) throw new Error(`refbroker build failed (${result.status}):\n${result.stdout}${result.stderr}`)
-  return binary
+export function ensureRefbroker(log: (line: string) => void = () => {}): void {
+  const found = ensureReferenceBuild(log)
+  if ('unavailable' in found) throw new Error(found.unavailable)
 }
 
 /** Starts refbroker (one broker, control channel on stdin) with `topics` pre-created (name -> partitions). */
-export async function startRefbroker(binary: string, topics: ReadonlyMap<string, number>): Promise<BenchBroker> {
-  const topicArguments = [...topics].flatMap(([topic, partitions]) => ['-t', `${topic}:${partitions}:1`])
-  const child = spawn(binary, ['-n', '1', '-C', ...topicArguments], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const lines = new LineQueue(child, 'refbroker')
-  const bootstrap = await killOnFailure(child, async () => {
-    const first = await lines.next(20_000)
-    const ready = await lines.next(20_000)
-    if (ready !== 'READY') throw new Error(`refbroker printed '${ready}', expected READY`)
-    return first
+export async function startRefbroker(topics: ReadonlyMap<string, number>): Promise<BenchBroker> {
+  const refbroker = await startReference({
+    topics: [...topics].map(([name, partitions]) => ({ name, partitions, replicationFactor: 1 })),
+    echoStderr: true,
   })
-  const command = async (text: string): Promise<string> => {
-    child.stdin!.write(`${text}\n`)
-    const reply = await lines.next(10_000)
-    if (!reply.startsWith('OK')) throw new Error(`refbroker ${text}: ${reply}`)
-    return reply
-  }
   return {
     name: 'refbroker',
-    pid: child.pid!,
-    bootstrap,
+    pid: refbroker.pid,
+    bootstrap: refbroker.bootstrap,
     async createTopic(topic, partitions) {
-      if (topics.get(topic) !== partitions) await command(`topic ${topic} ${partitions} 1`)
-      const found = kcatPartitionCount(bootstrap, topic)
+      if (topics.get(topic) !== partitions) await refbroker.createTopic(topic, partitions, 1)
+      const found = kcatPartitionCount(refbroker.bootstrap, topic)
       if (found !== partitions) throw new Error(`refbroker topic ${topic} has ${found} partitions, expected ${partitions}`)
     },
     async retainedRecords(topic) {
-      const reply = await command(`watermarks ${topic}`)
+      const reply = await refbroker.command(`watermarks ${topic}`)
       const retained = /retained=(\d+)/.exec(reply)
       const startNonZero = /start_nonzero=(\d+)/.exec(reply)
       if (startNonZero !== null && Number(startNonZero[1]) > 0) {
@@ -226,10 +197,6 @@ export async function startRefbroker(binary: string, topics: ReadonlyMap<string,
       }
       return retained === null ? undefined : Number(retained[1])
     },
-    async stop(timeoutMs = 10_000) {
-      child.stdin!.end()
-      child.kill('SIGTERM')
-      await waitForExit(child, timeoutMs)
-    },
+    stop: (timeoutMs = 10_000) => refbroker.close(timeoutMs),
   }
 }

@@ -113,6 +113,8 @@ test('kcat -G: split, take over, offsets survive consumer and broker restarts', 
 
     // Consumer restart: a new member resumes from the committed offsets.
     const third = await produce(broker.port, 'third', 2)
+    assert.deepEqual(broker.consumerLag('kcat-group').map((lag) => [lag.topic, lag.partition, lag.committedOffset, lag.highWatermark, lag.lag]),
+      [0, 1, 2, 3].map((partition) => [topic, partition, 8n, 10n, 2n]), 'the lag API sees two new records per partition')
     const c = startKcat(broker.port)
     processes.push(c)
     await waitFor('the restarted consumer read the third records', () => third.every((value) => consumedValues(c).includes(value)), 30_000)

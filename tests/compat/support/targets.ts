@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ensureRefbroker, startRefbroker } from './refbroker.ts'
+import { ensureRefbroker, startRefbroker } from '@tributary/testing'
 import { createTopicOutOfBand } from './setup-client.ts'
 
 /** What a target can do, so a test that needs more is skipped with that reason, not failed. */
@@ -96,11 +96,7 @@ export const refbroker: Target = {
     kafkajs: { transactions: "KafkaJS's transactional producer asks for broker 0 (refbroker's ControllerId) and fails: 'Broker 0 not found in the cached metadata' (refbroker README)" },
   },
   async start() {
-    const broker = await startRefbroker()
-    // Workarounds from refbroker's README: ListOffsets v4+ writes LeaderEpoch as int64, and
-    // InitProducerId v3+ rejects ProducerId=0/Epoch=0 from idempotent producers.
-    await broker.command('apiversion 2 0 3')
-    await broker.command('apiversion 22 0 2')
+    const broker = await startRefbroker({ clientWorkarounds: true })
     return { bootstrap: broker.bootstrap, createTopic: (topic, partitions) => broker.createTopic(topic, partitions), close: () => broker.close() }
   },
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { loadApiCatalog } from './api-catalog.ts'
 import { startRecordingProxy } from './recording-proxy.ts'
-import { ensureRefbroker, startRefbroker } from '../../../tests/compat/support/refbroker.ts'
+import { ensureRefbroker, startRefbroker } from '@tributary/testing'
 import { commandExists, run } from '../../../tests/compat/support/process.ts'
 
 const refbrokerFound = ensureRefbroker()

@@ -2,7 +2,7 @@
 // exchanges it produced (often the interesting part, e.g. a rejected ApiVersions) still count.
 import type { ApiInfo } from './api-catalog.ts'
 import { startRecordingProxy, type Exchange, type RecordingProxy } from './recording-proxy.ts'
-import { startRefbroker } from '../../../tests/compat/support/refbroker.ts'
+import { startRefbroker } from '@tributary/testing'
 import { ours } from '../../../tests/compat/support/targets.ts'
 import { codecs, type ClientDriver, type KeyedRecord } from '../../../tests/compat/support/client-driver.ts'
 import { kcat } from '../../../tests/compat/support/clients/kcat.ts'
@@ -115,10 +115,7 @@ async function runScenario(scenario: Scenario, bootstrap: string, step: Step): P
 }
 
 async function startRefbrokerTarget(): Promise<RecordingTarget> {
-  const refbroker = await startRefbroker()
-  // refbroker workarounds (see its README): ListOffsets v4+ and InitProducerId v3+ bugs.
-  await refbroker.command('apiversion 2 0 3')
-  await refbroker.command('apiversion 22 0 2')
+  const refbroker = await startRefbroker({ clientWorkarounds: true })
   return { upstreams: refbroker.brokers, createTopic: (topic) => refbroker.createTopic(topic, 1), close: () => refbroker.close() }
 }
 

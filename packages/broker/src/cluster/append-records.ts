@@ -35,6 +35,8 @@ export async function appendRecords(log: PartitionLog, request: AppendRequest, s
   const checked = checkBatches(records, log.config.maxMessageBytes, request, services.producerStateManager)
   if ('errorCode' in checked) return checked
   if (checked.duplicateOf !== undefined) {
+    // A retry may arrive before the original batch's fsync: acks=all still means durable.
+    if (request.acks === -1) await log.awaitDurable()
     return { errorCode: ErrorCode.None, errorMessage: null, baseOffset: checked.duplicateOf, logAppendTimeMs: -1n, logStartOffset: log.logStartOffset, recordErrors: [] }
   }
   let appended
