@@ -181,6 +181,14 @@ test('DeleteTopics by name (v5) and by id (v6)', async () => {
   assert.deepEqual(after.topics.map((topic) => topic.errorCode), [ErrorCode.UnknownTopicOrPartition, ErrorCode.UnknownTopicOrPartition])
 })
 
+test('DeleteTopics refuses the coordinators\' internal topics', async () => {
+  const response = await client.request<DeleteTopicsResponse>(ApiKey.DeleteTopics, 5, { topics: [], topicNames: ['__consumer_offsets', '__transaction_state'], timeoutMs: 1000 })
+  assert.deepEqual(response.responses.map((result) => result.errorCode), [ErrorCode.InvalidRequest, ErrorCode.InvalidRequest])
+  assert.match(response.responses[0].errorMessage ?? '', /internal topic/)
+  const metadata = await client.request<MetadataResponse>(ApiKey.Metadata, 12, metadataRequest(['__consumer_offsets', '__transaction_state'], false))
+  assert.deepEqual(metadata.topics.map((topic) => topic.errorCode), [ErrorCode.None, ErrorCode.None])
+})
+
 test('DescribeCluster names this node as broker and controller', async () => {
   const response = await client.request<DescribeClusterResponse>(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 })
   assert.equal(response.clusterId, broker.clusterId)

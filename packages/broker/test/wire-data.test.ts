@@ -1,7 +1,7 @@
 // Produce, Fetch, ListOffsets and DeleteRecords over a real socket, checked field by field.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiKey, ErrorCode, decodeRecordBatches, parseAttributes, TimestampType } from '@tributary/protocol'
+import { ApiKey, ErrorCode, createRecordBatch, decodeRecordBatches, encodeRecordBatch, parseAttributes, TimestampType } from '@tributary/protocol'
 import type { FetchResponse, ListOffsetsResponse, ProduceResponse, MetadataResponse, DeleteRecordsResponse } from '@tributary/protocol'
 import { WireClient } from './fixtures/wire-client.ts'
 import { recordBatch, startTestBroker } from './fixtures/test-broker.ts'
@@ -174,4 +174,18 @@ test('DeleteRecords moves the log start offset', async () => {
   assert.equal(fetched.responses[0].partitions[0].logStartOffset, 2n)
   const beyond = await client.request<DeleteRecordsResponse>(ApiKey.DeleteRecords, 2, { topics: [{ name: 'times', partitions: [{ partitionIndex: 0, offset: 99n }] }], timeoutMs: 1000 })
   assert.equal(beyond.topics[0].partitions[0].errorCode, ErrorCode.OffsetOutOfRange)
+})
+
+test('a record without a key is refused with INVALID_RECORD on a compacted topic, accepted elsewhere', async () => {
+  const created = await client.request(ApiKey.CreateTopics, 7, createTopicsRequest([{ name: 'compacted-keys', configs: { 'cleanup.policy': 'compact' } }]))
+  assert.equal(created.topics[0].errorCode, ErrorCode.None)
+  const keyless = encodeRecordBatch(createRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('v') }, { key: null, value: Buffer.from('no key') }], timestamp: Date.now() }))
+  const refused = await produce('compacted-keys', 0, keyless)
+  assert.equal(refused.errorCode, ErrorCode.InvalidRecord)
+  assert.match(refused.errorMessage ?? '', /batch 0 record 1: .*without key/)
+  assert.deepEqual(refused.recordErrors.map((error) => error.batchIndex), [0])
+  const keyed = await produce('compacted-keys', 0, recordBatch(['v']))
+  assert.equal(keyed.errorCode, ErrorCode.None)
+  const elsewhere = await produce('data', 1, encodeRecordBatch(createRecordBatch({ records: [{ key: null, value: Buffer.from('fine') }], timestamp: Date.now() })))
+  assert.equal(elsewhere.errorCode, ErrorCode.None)
 })

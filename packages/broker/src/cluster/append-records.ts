@@ -5,6 +5,7 @@
 import { ErrorCode, RecordBatchErrorReason, isCompressionType, parseAttributes, validateRecordBatch } from '@tributary/protocol'
 import type { Clock, RecordBatchHeader } from '@tributary/protocol'
 import type { PartitionLog } from '@tributary/log'
+import { findRecordWithoutKey } from '@tributary/log'
 import type { Logger } from '../logger.ts'
 import type { ProducerStateManager } from './producer-state-manager.ts'
 import type { AppendResult } from './cluster-types.ts'
@@ -38,6 +39,14 @@ export async function appendRecords(log: PartitionLog, request: AppendRequest, s
     // A retry may arrive before the original batch's fsync: acks=all still means durable.
     if (request.acks === -1) await log.awaitDurable()
     return { errorCode: ErrorCode.None, errorMessage: null, baseOffset: checked.duplicateOf, logAppendTimeMs: -1n, logStartOffset: log.logStartOffset, recordErrors: [] }
+  }
+  if (log.config.cleanupPolicy.includes('compact')) {
+    // Kafka rejects keyless records on compacted topics: the cleaner could never supersede them.
+    const keyless = findRecordWithoutKey(records)
+    if (keyless !== undefined) {
+      const message = `batch ${keyless.batchIndex} record ${keyless.recordIndex}: ${keyless.message}`
+      return appendFailure(ErrorCode.InvalidRecord, message, [{ batchIndex: keyless.batchIndex, batchIndexErrorMessage: message }])
+    }
   }
   let appended
   try {

@@ -1,12 +1,16 @@
 // The internal topics of the coordinators: `__consumer_offsets` (group metadata and committed
 // offsets) and `__transaction_state` (transactional ids and producer id blocks). Both are created
-// on start with cleanup.policy=compact (the cleaner comes with a later issue; until then they
-// only grow) and replayed in offset order to rebuild the coordinators' state.
+// on start with cleanup.policy=compact — the log cleaner keeps the latest record per key in
+// sealed segments, so 100 MiB segments (Kafka's offsets.topic.segment.bytes) let it run — and
+// replayed in offset order to rebuild the coordinators' state.
 import { ErrorCode, parseAttributes } from '@tributary/protocol'
 import type { PartitionLog } from '@tributary/log'
 import type { GroupCoordinator, TransactionCoordinator } from '../coordinator/index.ts'
 import type { Cluster } from '../cluster/cluster.ts'
 import { coordinatorRecordsOf, loggedBatchOf, scanBatches } from './log-batches.ts'
+
+/** Segment size of the internal topics (Kafka's offsets.topic.segment.bytes default). */
+const internalTopicSegmentBytes = 100 * 1024 * 1024
 
 /** Creates `name` with `partitionCount` partitions unless it exists; returns its actual partition count. */
 export function ensureInternalTopic(cluster: Cluster, name: string, partitionCount: number): number {
@@ -14,7 +18,7 @@ export function ensureInternalTopic(cluster: Cluster, name: string, partitionCou
   if (existing !== undefined) return existing.partitionCount
   const result = cluster.createTopic({
     name, numPartitions: partitionCount, replicationFactor: -1, assignments: [], validateOnly: false,
-    configs: [{ name: 'cleanup.policy', value: 'compact' }],
+    configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: String(internalTopicSegmentBytes) }],
   })
   if (result.errorCode !== ErrorCode.None || result.topic === undefined) {
     throw new Error(`cannot create internal topic ${name}: ${result.errorMessage ?? `error ${result.errorCode}`}`)

@@ -158,7 +158,15 @@ export class StreamThread {
       if (!this.running) break
       if (records.length > 0) this.processBatch(records)
       this.tasks.punctuateWallClock()
-      await this.sendOutput()
+      try {
+        await this.sendOutput()
+      } catch (error) {
+        // Under exactly-once a fenced producer (a newer incarnation, or an aborted
+        // transaction) means our uncommitted work is void: roll back and go on.
+        if (!this.exactlyOnce || !isMigrated(error)) throw error
+        this.config.logger.warn(`transaction could not start, rolling back: ${String(error)}`)
+        await this.rollback()
+      }
       await this.standbys.maintain(this.config.systemTimeMs(), 50)
       await this.globals.maintain(this.config.systemTimeMs(), 50)
       if (this.config.systemTimeMs() - this.lastCommitMs >= this.config.commitIntervalMs) await this.commitOrRecover()
@@ -357,7 +365,7 @@ export class StreamThread {
   }
 }
 
-const migrationCodes = new Set([22, 25, 27, 47, 90]) // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, INVALID_PRODUCER_EPOCH, PRODUCER_FENCED
+const migrationCodes = new Set([22, 25, 27, 47, 48, 51, 90]) // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE, CONCURRENT_TRANSACTIONS, PRODUCER_FENCED
 
 function isGroupMigration(error: unknown): boolean {
   return typeof error === 'object' && error !== null && migrationCodes.has((error as { code?: unknown }).code as number)

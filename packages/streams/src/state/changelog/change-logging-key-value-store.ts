@@ -3,58 +3,12 @@
 // ChangelogCollector. Restore applies changelog records to the wrapped store without logging.
 import type { KeyValueStore } from '../key-value-store.ts'
 import type { KeyValue } from '../windowed.ts'
-import type { StateStoreContext } from '../state-store.ts'
-import type { Serde } from '../../serde/serde.ts'
-import { StreamsError, StreamsErrorCode } from '../../errors.ts'
-import type { ChangeLoggingOptions, ChangeLoggingSource, ChangelogRecord, ChangelogRestorable } from './changelog-record.ts'
+import type { ChangelogRecord } from './changelog-record.ts'
+import { ChangeLoggingStore, type ChangeLoggingStoreOptions } from './change-logging-store.ts'
 
-export interface ChangeLoggingKeyValueStoreOptions<K, V> {
-  /** Partition, collector and timestamp source of the changelog records. */
-  readonly logging: ChangeLoggingSource
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
-}
+export type ChangeLoggingKeyValueStoreOptions<K, V> = ChangeLoggingStoreOptions<K, V>
 
-export class ChangeLoggingKeyValueStore<K, V> implements KeyValueStore<K, V>, ChangelogRestorable {
-  readonly name: string
-  readonly inner: KeyValueStore<K, V>
-  private readonly options: ChangeLoggingKeyValueStoreOptions<K, V>
-  private topic: string | null = null
-  private logging: ChangeLoggingOptions | null = null
-
-  constructor(inner: KeyValueStore<K, V>, options: ChangeLoggingKeyValueStoreOptions<K, V>) {
-    this.name = inner.name
-    this.inner = inner
-    this.options = options
-  }
-
-  get persistent(): boolean {
-    return this.inner.persistent
-  }
-
-  init(context: StateStoreContext): void {
-    this.inner.init(context)
-    this.topic = context.changelogTopic
-    if (this.topic !== null) this.logging = typeof this.options.logging === 'function' ? this.options.logging(context) : this.options.logging
-  }
-
-  /** The changelog topic, or null when logging is disabled. */
-  changelogTopic(): string | null {
-    return this.topic
-  }
-
-  flush(): void {
-    this.inner.flush()
-  }
-
-  close(): void {
-    this.inner.close()
-  }
-
-  isOpen(): boolean {
-    return this.inner.isOpen()
-  }
-
+export class ChangeLoggingKeyValueStore<K, V> extends ChangeLoggingStore<KeyValueStore<K, V>, K, V> implements KeyValueStore<K, V> {
   get(key: K): V | null {
     return this.inner.get(key)
   }
@@ -101,21 +55,9 @@ export class ChangeLoggingKeyValueStore<K, V> implements KeyValueStore<K, V>, Ch
   }
 
   restoreBatch(records: readonly ChangelogRecord[]): void {
-    const topic = this.topic ?? this.name
     for (const record of records) {
       if (record.key === null) continue
-      const key = this.options.keySerde.deserialize(topic, record.key) as K
-      this.inner.put(key, record.value === null ? null : this.options.valueSerde.deserialize(topic, record.value))
+      this.inner.put(this.deserializeKey(record.key), this.deserializeValue(record.value))
     }
-  }
-
-  private log(key: K, value: V | null): void {
-    const topic = this.topic
-    const logging = this.logging
-    if (topic === null || logging === null) return
-    const keyBytes = this.options.keySerde.serialize(topic, key)
-    if (keyBytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': key serialized to null`)
-    const valueBytes = value === null || value === undefined ? null : this.options.valueSerde.serialize(topic, value)
-    logging.collector.send(topic, logging.partition, keyBytes, valueBytes, logging.timestampMs())
   }
 }

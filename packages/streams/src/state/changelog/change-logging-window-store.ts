@@ -5,43 +5,22 @@ import type { TimestampedValue, WindowStore } from '../window-store.ts'
 import type { SessionStore } from '../session-store.ts'
 import type { KeyValue } from '../windowed.ts'
 import { Window, Windowed } from '../windowed.ts'
-import type { StateStoreContext } from '../state-store.ts'
-import type { Serde } from '../../serde/serde.ts'
-import { StreamsError, StreamsErrorCode } from '../../errors.ts'
-import type { ChangeLoggingOptions, ChangeLoggingSource, ChangelogRecord, ChangelogRestorable } from './changelog-record.ts'
+import type { ChangelogRecord } from './changelog-record.ts'
 import { parseSessionChangelogKey, parseWindowChangelogKey, sessionChangelogKey, windowChangelogKey } from './changelog-record.ts'
+import { ChangeLoggingStore, type ChangeLoggingStoreOptions } from './change-logging-store.ts'
 
-export interface ChangeLoggingWindowStoreOptions<K, V> {
-  /** Partition, collector and timestamp source of the changelog records. */
-  readonly logging: ChangeLoggingSource
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
+export interface ChangeLoggingWindowStoreOptions<K, V> extends ChangeLoggingStoreOptions<K, V> {
   /** True for stores that keep duplicates: each put then gets its own changelog seqnum. */
   readonly retainDuplicates?: boolean
 }
 
-function serializeKey<K>(serde: Serde<K>, topic: string, key: K, storeName: string): Uint8Array {
-  const bytes = serde.serialize(topic, key)
-  if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${storeName}': key serialized to null`)
-  return bytes
-}
-
-export class ChangeLoggingWindowStore<K, V> implements WindowStore<K, V>, ChangelogRestorable {
-  readonly name: string
-  readonly inner: WindowStore<K, V>
-  private readonly options: ChangeLoggingWindowStoreOptions<K, V>
-  private topic: string | null = null
-  private logging: ChangeLoggingOptions | null = null
-  private seqnum = 0
+export class ChangeLoggingWindowStore<K, V> extends ChangeLoggingStore<WindowStore<K, V>, K, V> implements WindowStore<K, V> {
+  readonly #retainDuplicates: boolean
+  #seqnum = 0
 
   constructor(inner: WindowStore<K, V>, options: ChangeLoggingWindowStoreOptions<K, V>) {
-    this.name = inner.name
-    this.inner = inner
-    this.options = options
-  }
-
-  get persistent(): boolean {
-    return this.inner.persistent
+    super(inner, options)
+    this.#retainDuplicates = options.retainDuplicates === true
   }
 
   get windowSizeMs(): number {
@@ -52,33 +31,12 @@ export class ChangeLoggingWindowStore<K, V> implements WindowStore<K, V>, Change
     return this.inner.retentionMs
   }
 
-  init(context: StateStoreContext): void {
-    this.inner.init(context)
-    this.topic = context.changelogTopic
-    if (this.topic !== null) this.logging = typeof this.options.logging === 'function' ? this.options.logging(context) : this.options.logging
-  }
-
-  flush(): void {
-    this.inner.flush()
-  }
-
-  close(): void {
-    this.inner.close()
-  }
-
-  isOpen(): boolean {
-    return this.inner.isOpen()
-  }
-
   put(key: K, value: V | null, windowStartMs: number): void {
     this.inner.put(key, value, windowStartMs)
-    const topic = this.topic
-    const logging = this.logging
-    if (topic === null || logging === null) return
-    const seqnum = this.options.retainDuplicates === true ? (this.seqnum = (this.seqnum + 1) | 0) : 0
-    const changelogKey = windowChangelogKey(serializeKey(this.options.keySerde, topic, key, this.name), windowStartMs, seqnum)
-    const valueBytes = value === null || value === undefined ? null : this.options.valueSerde.serialize(topic, value)
-    logging.collector.send(topic, logging.partition, changelogKey, valueBytes, logging.timestampMs())
+    this.log(key, value, (keyBytes) => {
+      const seqnum = this.#retainDuplicates ? (this.#seqnum = (this.#seqnum + 1) | 0) : 0
+      return windowChangelogKey(keyBytes, windowStartMs, seqnum)
+    })
   }
 
   fetch(key: K, windowStartMs: number): V | null
@@ -104,69 +62,29 @@ export class ChangeLoggingWindowStore<K, V> implements WindowStore<K, V>, Change
   }
 
   restoreBatch(records: readonly ChangelogRecord[]): void {
-    const topic = this.topic ?? this.name
     for (const record of records) {
       if (record.key === null) continue
       const { key, windowStartMs } = parseWindowChangelogKey(record.key)
-      this.inner.put(this.options.keySerde.deserialize(topic, key) as K, record.value === null ? null : this.options.valueSerde.deserialize(topic, record.value), windowStartMs)
+      this.inner.put(this.deserializeKey(key), this.deserializeValue(record.value), windowStartMs)
     }
   }
 }
 
-export interface ChangeLoggingSessionStoreOptions<K, AGG> {
-  /** Partition, collector and timestamp source of the changelog records. */
-  readonly logging: ChangeLoggingSource
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<AGG>
-}
+export type ChangeLoggingSessionStoreOptions<K, AGG> = ChangeLoggingStoreOptions<K, AGG>
 
-export class ChangeLoggingSessionStore<K, AGG> implements SessionStore<K, AGG>, ChangelogRestorable {
-  readonly name: string
-  readonly inner: SessionStore<K, AGG>
-  private readonly options: ChangeLoggingSessionStoreOptions<K, AGG>
-  private topic: string | null = null
-  private logging: ChangeLoggingOptions | null = null
-
-  constructor(inner: SessionStore<K, AGG>, options: ChangeLoggingSessionStoreOptions<K, AGG>) {
-    this.name = inner.name
-    this.inner = inner
-    this.options = options
-  }
-
-  get persistent(): boolean {
-    return this.inner.persistent
-  }
-
+export class ChangeLoggingSessionStore<K, AGG> extends ChangeLoggingStore<SessionStore<K, AGG>, K, AGG> implements SessionStore<K, AGG> {
   get retentionMs(): number {
     return this.inner.retentionMs
   }
 
-  init(context: StateStoreContext): void {
-    this.inner.init(context)
-    this.topic = context.changelogTopic
-    if (this.topic !== null) this.logging = typeof this.options.logging === 'function' ? this.options.logging(context) : this.options.logging
-  }
-
-  flush(): void {
-    this.inner.flush()
-  }
-
-  close(): void {
-    this.inner.close()
-  }
-
-  isOpen(): boolean {
-    return this.inner.isOpen()
-  }
-
   put(sessionKey: Windowed<K>, aggregate: AGG | null): void {
     this.inner.put(sessionKey, aggregate)
-    this.log(sessionKey, aggregate)
+    this.logSession(sessionKey, aggregate)
   }
 
   remove(sessionKey: Windowed<K>): void {
     this.inner.remove(sessionKey)
-    this.log(sessionKey, null)
+    this.logSession(sessionKey, null)
   }
 
   findSessions(key: K, earliestSessionEndMs: number, latestSessionStartMs: number): Iterable<KeyValue<Windowed<K>, AGG>> {
@@ -186,22 +104,17 @@ export class ChangeLoggingSessionStore<K, AGG> implements SessionStore<K, AGG>, 
   }
 
   restoreBatch(records: readonly ChangelogRecord[]): void {
-    const topic = this.topic ?? this.name
     for (const record of records) {
       if (record.key === null) continue
       const { key, startMs, endMs } = parseSessionChangelogKey(record.key)
-      const sessionKey = new Windowed(this.options.keySerde.deserialize(topic, key) as K, new Window(startMs, endMs))
+      const sessionKey = new Windowed(this.deserializeKey(key), new Window(startMs, endMs))
+      const aggregate = this.deserializeValue(record.value)
       if (record.value === null) this.inner.remove(sessionKey)
-      else this.inner.put(sessionKey, this.options.valueSerde.deserialize(topic, record.value))
+      else this.inner.put(sessionKey, aggregate)
     }
   }
 
-  private log(sessionKey: Windowed<K>, aggregate: AGG | null): void {
-    const topic = this.topic
-    const logging = this.logging
-    if (topic === null || logging === null) return
-    const key = sessionChangelogKey(serializeKey(this.options.keySerde, topic, sessionKey.key, this.name), sessionKey.window.startMs, sessionKey.window.endMs)
-    const valueBytes = aggregate === null || aggregate === undefined ? null : this.options.valueSerde.serialize(topic, aggregate)
-    logging.collector.send(topic, logging.partition, key, valueBytes, logging.timestampMs())
+  private logSession(sessionKey: Windowed<K>, aggregate: AGG | null): void {
+    this.log(sessionKey.key, aggregate, (keyBytes) => sessionChangelogKey(keyBytes, sessionKey.window.startMs, sessionKey.window.endMs))
   }
 }
