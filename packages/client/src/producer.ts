@@ -57,6 +57,11 @@ export class Producer {
       ...toBaseOptions(options, 'tributary-producer'),
       idempotent,
       transactionalId: options.transactionalId,
+      // A fresh producer has no id: InitProducerId v3+ must carry -1/-1 (KIP-360). The wrapped
+      // library defaults to 0/0, which a coordinator reads as "producer 0, epoch 0" and fences
+      // when the transactional id's current producer id happens to be 0.
+      producerId: -1n,
+      producerEpoch: -1,
       acks: options.acks ?? -1,
       compression: options.compression ?? 'none',
     })

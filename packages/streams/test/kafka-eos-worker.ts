@@ -16,7 +16,7 @@ const streams = new KafkaStreams(builder.build(), {
   applicationId: process.env.APPLICATION_ID!,
   bootstrapServers: process.env.BOOTSTRAP!,
   stateDir: process.env.STATE_DIR!,
-  processingGuarantee: 'exactly_once_v2',
+  processingGuarantee: process.env.GUARANTEE === 'at_least_once' ? 'at_least_once' : 'exactly_once_v2',
   commitIntervalMs: 100,
   sessionTimeoutMs: 6_000,
   logger: { warn: (line) => process.stderr.write(`${line}\n`) },

@@ -1,24 +1,14 @@
 // Chooses one exemplar per client × api × version (× compression, for Produce and Fetch) from
 // the recorded exchanges and writes them as
 //   <dir>/<client>/<api-name>-v<N>[-<variant>]-request.bin / -response.bin / .json
+// in the layout the golden tests read (packages/protocol/test/support/fixtures.ts owns it).
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ApiInfo } from './api-catalog.ts'
 import type { Exchange } from './recording-proxy.ts'
+import { fixtureFiles, type FixtureMetadata } from '../../../packages/protocol/test/support/fixtures.ts'
 
-export type FixtureMetadata = {
-  client: string
-  clientVersion: string
-  broker: string
-  apiKey: number
-  apiName: string
-  apiVersion: number
-  correlationId: number
-  /** Scenario label (the compression codec for Produce/Fetch fixtures), '' when none. */
-  variant: string
-  requestBytes: number
-  responseBytes: number
-}
+export type { FixtureMetadata }
 
 export type Fixture = { baseName: string; metadata: FixtureMetadata; request: Buffer; response: Buffer }
 
@@ -74,8 +64,9 @@ export function writeFixtures(fixturesDir: string, client: string, fixtures: rea
   mkdirSync(dir, { recursive: true })
   for (const file of readdirSync(dir)) rmSync(join(dir, file))
   for (const fixture of fixtures) {
-    writeFileSync(join(dir, `${fixture.baseName}-request.bin`), fixture.request)
-    writeFileSync(join(dir, `${fixture.baseName}-response.bin`), fixture.response)
-    writeFileSync(join(dir, `${fixture.baseName}.json`), `${JSON.stringify(fixture.metadata, null, 2)}\n`)
+    const files = fixtureFiles(fixturesDir, client, fixture.baseName)
+    writeFileSync(files.request, fixture.request)
+    writeFileSync(files.response, fixture.response)
+    writeFileSync(files.metadata, `${JSON.stringify(fixture.metadata, null, 2)}\n`)
   }
 }

@@ -5,19 +5,18 @@
 //
 //   npx node tools/capture-fixtures/src/main.ts [--client NAME]... [--out DIR] [--dry-run]
 import { parseArgs } from 'node:util'
-import { resolve } from 'node:path'
 import { loadApiCatalog } from './api-catalog.ts'
 import { clientVersion } from './client-versions.ts'
 import { selectExemplars, writeFixtures, type Fixture } from './fixture-writer.ts'
 import { captureClient, captureScenarios } from './scenarios.ts'
+import { fixturesDir } from '../../../packages/protocol/test/support/fixtures.ts'
 
-const defaultOut = resolve(import.meta.dirname, '../../../packages/protocol/test/fixtures')
 const responseBytesMax = 16 * 1024
 
 const { values } = parseArgs({
   options: {
     client: { type: 'string', multiple: true },
-    out: { type: 'string', default: defaultOut },
+    out: { type: 'string', default: fixturesDir },
     'dry-run': { type: 'boolean', default: false },
   },
 })

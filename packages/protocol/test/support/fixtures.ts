@@ -1,5 +1,6 @@
-// Loads the golden fixtures recorded by tools/capture-fixtures: for every
-// fixtures/<client>/<name>.json, the request and response frames beside it.
+// The golden fixtures' file layout, written by tools/capture-fixtures and read by the golden
+// tests: fixtures/<client>/<base name>.json (metadata) with <base name>-request.bin and
+// <base name>-response.bin beside it.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -11,8 +12,10 @@ export type FixtureMetadata = {
   apiName: string
   apiVersion: number
   correlationId: number
-  /** Compression codec (or 'transactional') for Produce and Fetch fixtures; '' otherwise. */
+  /** Scenario label: the compression codec (or 'transactional') for Produce and Fetch fixtures; '' otherwise. */
   variant: string
+  requestBytes: number
+  responseBytes: number
 }
 
 export type GoldenFixture = {
@@ -27,17 +30,27 @@ export type GoldenFixture = {
 
 export const fixturesDir = join(import.meta.dirname, '..', 'fixtures')
 
+/** Paths of one fixture's three files in `<dir>/<client>/`. */
+export function fixtureFiles(dir: string, client: string, baseName: string): { metadata: string; request: string; response: string } {
+  return {
+    metadata: join(dir, client, `${baseName}.json`),
+    request: join(dir, client, `${baseName}-request.bin`),
+    response: join(dir, client, `${baseName}-response.bin`),
+  }
+}
+
 export function loadFixtures(dir = fixturesDir): GoldenFixture[] {
   const fixtures: GoldenFixture[] = []
   for (const client of readdirSync(dir).sort()) {
     for (const file of readdirSync(join(dir, client)).sort()) {
       if (!file.endsWith('.json')) continue
       const base = file.slice(0, -'.json'.length)
+      const files = fixtureFiles(dir, client, base)
       fixtures.push({
         id: `${client}/${base}`,
-        metadata: JSON.parse(readFileSync(join(dir, client, file), 'utf8')) as FixtureMetadata,
-        request: new Uint8Array(readFileSync(join(dir, client, `${base}-request.bin`))),
-        response: new Uint8Array(readFileSync(join(dir, client, `${base}-response.bin`))),
+        metadata: JSON.parse(readFileSync(files.metadata, 'utf8')) as FixtureMetadata,
+        request: new Uint8Array(readFileSync(files.request)),
+        response: new Uint8Array(readFileSync(files.response)),
       })
     }
   }

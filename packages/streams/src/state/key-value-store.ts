@@ -1,9 +1,8 @@
 // KeyValueStore: the interface and its in-memory implementation. Range queries are inclusive at
 // both ends and ordered by serialized key bytes.
 import type { KeyValue } from './windowed.ts'
-import type { KeyIdentity, StateStore, StateStoreContext } from './state-store.ts'
-import { keyIdentity, storeClosed } from './state-store.ts'
-import type { Serde } from '../serde/serde.ts'
+import type { StateStore } from './state-store.ts'
+import { InMemoryStore } from './in-memory-store.ts'
 
 /** A key-value state store (Kafka's KeyValueStore). A null value never gets stored. */
 export interface KeyValueStore<K, V> extends StateStore {
@@ -29,41 +28,18 @@ interface Entry<K, V> {
 }
 
 /** In-memory KeyValueStore: a hash map with a lazily sorted key index for range queries. */
-export class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
-  readonly name: string
-  readonly persistent = false
-  private readonly identity: KeyIdentity<K>
+export class InMemoryKeyValueStore<K, V> extends InMemoryStore<K> implements KeyValueStore<K, V> {
   private readonly entries = new Map<string | number, Entry<K, V>>()
   private sorted: Entry<K, V>[] | null = null
-  private open = false
-
-  constructor(name: string, keySerde: Serde<K>) {
-    this.name = name
-    this.identity = keyIdentity(keySerde, name)
-  }
-
-  init(_context: StateStoreContext): void {
-    this.open = true
-  }
-
-  flush(): void {}
-
-  close(): void {
-    this.open = false
-  }
-
-  isOpen(): boolean {
-    return this.open
-  }
 
   get(key: K): V | null {
-    if (!this.open) throw storeClosed(this.name)
+    this.checkOpen()
     const entry = this.entries.get(this.identity.id(key))
     return entry === undefined ? null : entry.value
   }
 
   put(key: K, value: V | null): void {
-    if (!this.open) throw storeClosed(this.name)
+    this.checkOpen()
     const id = this.identity.id(key)
     if (value === null || value === undefined) {
       if (this.entries.delete(id)) this.sorted = null
@@ -116,7 +92,7 @@ export class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private index(): Entry<K, V>[] {
-    if (!this.open) throw storeClosed(this.name)
+    this.checkOpen()
     if (this.sorted === null) this.sorted = [...this.entries.values()].sort((left, right) => this.identity.compare(left.key, right.key))
     return this.sorted
   }

@@ -3,8 +3,8 @@
 // `observedStreamTime - retentionMs` is neither stored nor returned.
 import type { KeyValue } from './windowed.ts'
 import { Window, Windowed } from './windowed.ts'
-import type { KeyIdentity, StateStore, StateStoreContext } from './state-store.ts'
-import { keyIdentity, storeClosed } from './state-store.ts'
+import type { StateStore } from './state-store.ts'
+import { InMemoryStore } from './in-memory-store.ts'
 import type { Serde } from '../serde/serde.ts'
 
 /** A session-windowed state store (Kafka's SessionStore). */
@@ -38,33 +38,14 @@ interface KeySessions<K, AGG> {
 }
 
 /** In-memory SessionStore: key → sessions sorted by (end, start). */
-export class InMemorySessionStore<K, AGG> implements SessionStore<K, AGG> {
-  readonly name: string
-  readonly persistent = false
+export class InMemorySessionStore<K, AGG> extends InMemoryStore<K> implements SessionStore<K, AGG> {
   readonly retentionMs: number
-  private readonly identity: KeyIdentity<K>
   private readonly byKey = new Map<string | number, KeySessions<K, AGG>>()
   private observedStreamTimeMs = -1
-  private open = false
 
   constructor(name: string, keySerde: Serde<K>, retentionMs: number) {
-    this.name = name
+    super(name, keySerde)
     this.retentionMs = retentionMs
-    this.identity = keyIdentity(keySerde, name)
-  }
-
-  init(_context: StateStoreContext): void {
-    this.open = true
-  }
-
-  flush(): void {}
-
-  close(): void {
-    this.open = false
-  }
-
-  isOpen(): boolean {
-    return this.open
   }
 
   put(sessionKey: Windowed<K>, aggregate: AGG | null): void {
@@ -122,10 +103,6 @@ export class InMemorySessionStore<K, AGG> implements SessionStore<K, AGG> {
     if (entry === undefined) return []
     const minimumEndMs = this.observedStreamTimeMs - this.retentionMs + 1
     return entry.sessions.filter((session) => session.endMs >= minimumEndMs)
-  }
-
-  private checkOpen(): void {
-    if (!this.open) throw storeClosed(this.name)
   }
 }
 

@@ -3,8 +3,8 @@
 // `observedStreamTime - retentionMs` is dropped, and fetches never return expired windows.
 import type { KeyValue } from './windowed.ts'
 import { Window, Windowed } from './windowed.ts'
-import type { KeyIdentity, StateStore, StateStoreContext } from './state-store.ts'
-import { keyIdentity, storeClosed } from './state-store.ts'
+import type { StateStore } from './state-store.ts'
+import { InMemoryStore } from './in-memory-store.ts'
 import type { Serde } from '../serde/serde.ts'
 
 /** One value of a key's window, identified by the window start. */
@@ -46,38 +46,19 @@ export interface InMemoryWindowStoreOptions<K> {
 }
 
 /** In-memory WindowStore: window start → key → entries. */
-export class InMemoryWindowStore<K, V> implements WindowStore<K, V> {
-  readonly name: string
-  readonly persistent = false
+export class InMemoryWindowStore<K, V> extends InMemoryStore<K> implements WindowStore<K, V> {
   readonly windowSizeMs: number
   readonly retentionMs: number
   private readonly retainDuplicates: boolean
-  private readonly identity: KeyIdentity<K>
   private readonly segments = new Map<number, Map<string | number, Entry<K, V>[]>>()
   private starts: number[] = []
   private observedStreamTimeMs = -1
-  private open = false
 
   constructor(options: InMemoryWindowStoreOptions<K>) {
-    this.name = options.name
+    super(options.name, options.keySerde)
     this.windowSizeMs = options.windowSizeMs
     this.retentionMs = options.retentionMs
     this.retainDuplicates = options.retainDuplicates ?? false
-    this.identity = keyIdentity(options.keySerde, options.name)
-  }
-
-  init(_context: StateStoreContext): void {
-    this.open = true
-  }
-
-  flush(): void {}
-
-  close(): void {
-    this.open = false
-  }
-
-  isOpen(): boolean {
-    return this.open
   }
 
   put(key: K, value: V | null, windowStartMs: number): void {
@@ -189,9 +170,5 @@ export class InMemoryWindowStore<K, V> implements WindowStore<K, V> {
   private dropSegment(start: number): void {
     this.segments.delete(start)
     this.starts = this.starts.filter((value) => value !== start)
-  }
-
-  private checkOpen(): void {
-    if (!this.open) throw storeClosed(this.name)
   }
 }

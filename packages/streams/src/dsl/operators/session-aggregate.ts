@@ -8,6 +8,7 @@ import type { Change, StreamRecord } from '../../runtime/record.ts'
 import type { SessionStore } from '../../state/session-store.ts'
 import { Window, Windowed } from '../../state/windowed.ts'
 import type { EmitStrategy, SessionWindows } from '../windows.ts'
+import { hasKeyAndValue } from './has-key-and-value.ts'
 
 export interface SessionAggregation<K, V, VA> {
   initializer: () => VA
@@ -39,10 +40,7 @@ export function sessionAggregateSupplier<K, V, VA>(storeName: string, windows: S
         store = context.getStateStore(storeName)
       },
       process(record: StreamRecord<K, V>) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
-          context.recordDropped(record.key === null || record.key === undefined ? 'null-key' : 'null-value', 'session aggregation skips records with a null key or value')
-          return
-        }
+        if (!hasKeyAndValue(context, record, 'session aggregation')) return
         const t = record.timestamp
         observedStreamTimeMs = Math.max(observedStreamTimeMs, t)
         const closeTimeMs = observedStreamTimeMs - windows.graceMs - windows.inactivityGapMs

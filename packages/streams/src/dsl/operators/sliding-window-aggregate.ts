@@ -8,6 +8,7 @@ import type { WindowStore } from '../../state/window-store.ts'
 import { Window, Windowed, type ValueAndTimestamp } from '../../state/windowed.ts'
 import type { EmitStrategy, SlidingWindows } from '../windows.ts'
 import { FinalResultEmitter } from './window-aggregate.ts'
+import { hasKeyAndValue } from './has-key-and-value.ts'
 
 type Store<K, VA> = WindowStore<K, ValueAndTimestamp<VA>>
 
@@ -111,10 +112,7 @@ export function slidingWindowAggregateSupplier<K, V, VA>(storeName: string, wind
         store = context.getStateStore(storeName)
       },
       process(record: StreamRecord<K, V>) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
-          context.recordDropped(record.key === null || record.key === undefined ? 'null-key' : 'null-value', 'sliding aggregation skips records with a null key or value')
-          return
-        }
+        if (!hasKeyAndValue(context, record, 'sliding aggregation')) return
         observedStreamTimeMs = Math.max(observedStreamTimeMs, record.timestamp)
         const closeTimeMs = observedStreamTimeMs - windows.graceMs
         if (record.timestamp + d < closeTimeMs) {

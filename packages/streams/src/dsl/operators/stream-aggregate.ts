@@ -5,6 +5,7 @@ import type { ProcessorContext, ProcessorSupplier } from '../../runtime/processo
 import type { Change } from '../../runtime/record.ts'
 import type { KeyValueStore } from '../../state/key-value-store.ts'
 import type { ValueAndTimestamp } from '../../state/windowed.ts'
+import { hasKeyAndValue } from './has-key-and-value.ts'
 
 /** Folds a value into an aggregate; `undefined` aggregate means "first value" (reduce). */
 export type StreamAggregator<K, V, VA> = { initializer: () => VA; aggregator: (key: K, value: V, aggregate: VA) => VA } | { reducer: (aggregate: V, value: V) => V }
@@ -24,10 +25,7 @@ export function streamAggregateSupplier<K, V, VA>(storeName: string, aggregation
         store = context.getStateStore(storeName)
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
-          context.recordDropped(record.key === null || record.key === undefined ? 'null-key' : 'null-value', 'aggregation skips records with a null key or value')
-          return
-        }
+        if (!hasKeyAndValue(context, record, 'aggregation')) return
         const old = store.get(record.key)
         const aggregate = applyAggregation(aggregation, record.key, record.value, old === null ? null : old.value)
         const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp)

@@ -10,6 +10,7 @@ import type { WindowStore } from '../../state/window-store.ts'
 import type { KeyValueStore } from '../../state/key-value-store.ts'
 import type { Serde } from '../../serde/serde.ts'
 import type { JoinWindows } from '../windows.ts'
+import { hasKeyAndValue } from './has-key-and-value.ts'
 
 /** Stream time and earliest pending outer record, shared by both sides of one join in one task. */
 interface SharedTimeTracker {
@@ -120,10 +121,7 @@ class JoinSideProcessor<K, V, VO, VR> {
       this.context.forward(record.withValue(this.joinWithNull(record.key, record.value)))
       return
     }
-    if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
-      this.context.recordDropped(record.key === null || record.key === undefined ? 'null-key' : 'null-value', 'stream-stream join skips records with a null key or value')
-      return
-    }
+    if (!hasKeyAndValue(this.context, record, 'stream-stream join')) return
     if (timestamp === this.tracker.streamTimeMs && this.outerStore !== null) this.emitNonJoinedOuterRecords(record)
     const timeFromMs = Math.max(0, timestamp - this.joinBeforeMs)
     const timeToMs = Math.max(0, timestamp + this.joinAfterMs)

@@ -11,6 +11,7 @@ import type { WindowStore } from '../../state/window-store.ts'
 import { Window, Windowed, type ValueAndTimestamp } from '../../state/windowed.ts'
 import type { EmitStrategy, TimeWindows } from '../windows.ts'
 import { applyAggregation, type StreamAggregator } from './stream-aggregate.ts'
+import { hasKeyAndValue } from './has-key-and-value.ts'
 
 type Store<K, VA> = WindowStore<K, ValueAndTimestamp<VA>>
 
@@ -57,10 +58,7 @@ export function windowAggregateSupplier<K, V, VA>(storeName: string, windows: Ti
         store = context.getStateStore(storeName)
       },
       process(record: StreamRecord<K, V>) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
-          context.recordDropped(record.key === null || record.key === undefined ? 'null-key' : 'null-value', 'windowed aggregation skips records with a null key or value')
-          return
-        }
+        if (!hasKeyAndValue(context, record, 'windowed aggregation')) return
         observedStreamTimeMs = Math.max(observedStreamTimeMs, record.timestamp)
         const closeTimeMs = observedStreamTimeMs - windows.graceMs
         // Closed windows are emitted before this record touches the store: the windows it

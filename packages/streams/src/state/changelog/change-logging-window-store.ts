@@ -108,9 +108,8 @@ export class ChangeLoggingSessionStore<K, AGG> extends ChangeLoggingStore<Sessio
       if (record.key === null) continue
       const { key, startMs, endMs } = parseSessionChangelogKey(record.key)
       const sessionKey = new Windowed(this.deserializeKey(key), new Window(startMs, endMs))
-      const aggregate = this.deserializeValue(record.value)
       if (record.value === null) this.inner.remove(sessionKey)
-      else this.inner.put(sessionKey, aggregate)
+      else this.inner.put(sessionKey, this.deserializeValue(record.value))
     }
   }
 

@@ -1,23 +1,14 @@
 // PersistentKeyValueStore: the KeyValueStore contract, reopen after close, byte order of keys.
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { runKeyValueStoreContract } from '../key-value-store.contract.ts'
 import { Serdes } from '../../serde/serde.ts'
 import { PersistentKeyValueStore } from './key-value-store.ts'
 import { TaskStateDirectory } from './task-state-directory.ts'
+import { contractDirectories } from './contract-directories.ts'
 
-const stateDir = mkdtempSync(join(tmpdir(), 'tributary-kv-'))
-const contractDirectory = new TaskStateDirectory({ stateDir, applicationId: 'contract', taskId: '0_0', maxStores: 512 })
-const smallBufferDirectory = new TaskStateDirectory({ stateDir: join(stateDir, 'small-buffer'), applicationId: 'contract', taskId: '0_0', maxStores: 512, writeBuffer: { maxBufferedRecords: 2 } })
+const { stateDir, contractDirectory, smallBufferDirectory } = contractDirectories('tributary-kv-')
 let created = 0
-after(async () => {
-  await contractDirectory.close()
-  await smallBufferDirectory.close()
-  rmSync(stateDir, { recursive: true, force: true })
-})
 
 runKeyValueStoreContract('persistent (lmdb)', () => new PersistentKeyValueStore({ name: `kv-${created++}`, directory: contractDirectory, keySerde: Serdes.String(), valueSerde: Serdes.String() }))
 // A 2-record write buffer commits to LMDB every other write, so reads merge buffer and database.

@@ -3,61 +3,16 @@
 // key order range queries promise; values are the value serde's bytes.
 import type { KeyValueStore } from '../key-value-store.ts'
 import type { KeyValue } from '../windowed.ts'
-import type { StateStoreContext } from '../state-store.ts'
-import { storeClosed } from '../state-store.ts'
-import type { Serde } from '../../serde/serde.ts'
-import { StreamsError, StreamsErrorCode } from '../../errors.ts'
-import { resolveTaskStateDirectory, type TaskStateDirectorySource } from './task-state-directory.ts'
-import type { WriteBufferedDatabase } from './write-buffer.ts'
 import { decodeKeyValueKey, encodeKeyValueKey } from './key-encoding.ts'
+import { PersistentStore, type PersistentStoreOptions } from './persistent-store.ts'
 
-export interface PersistentKeyValueStoreOptions<K, V> {
-  readonly name: string
-  /** The task's state directory, or a function finding it from the task at `init`. */
-  readonly directory: TaskStateDirectorySource
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
-}
+export type PersistentKeyValueStoreOptions<K, V> = PersistentStoreOptions<K, V>
 
 const firstKey = Buffer.from([0x01])
 const lastKey = Buffer.alloc(1978, 0xff)
 const lookupScratch = Buffer.alloc(256, 0x01)
 
-export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
-  readonly name: string
-  readonly persistent = true
-  private readonly directorySource: TaskStateDirectorySource
-  private readonly keySerde: Serde<K>
-  private readonly valueSerde: Serde<V>
-  private database: WriteBufferedDatabase | null = null
-
-  constructor(options: PersistentKeyValueStoreOptions<K, V>) {
-    this.name = options.name
-    this.directorySource = options.directory
-    this.keySerde = options.keySerde
-    this.valueSerde = options.valueSerde
-  }
-
-  init(context: StateStoreContext): void {
-    const directory = resolveTaskStateDirectory(this.directorySource, context, this.name)
-    this.database = directory.database(this.name)
-  }
-
-  /** Commits buffered writes durably. */
-  flush(): void {
-    this.open().commit()
-  }
-
-  close(): void {
-    if (this.database === null) return
-    if (!this.database.isClosed()) this.database.commit()
-    this.database = null
-  }
-
-  isOpen(): boolean {
-    return this.database !== null && !this.database.isClosed()
-  }
-
+export class PersistentKeyValueStore<K, V> extends PersistentStore<K, V> implements KeyValueStore<K, V> {
   get(key: K): V | null {
     const stored = this.open().get(this.lookupKey(key))
     return stored === null ? null : this.valueSerde.deserialize(this.name, stored)
@@ -66,7 +21,7 @@ export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
   put(key: K, value: V | null): void {
     const database = this.open()
     const storedKey = this.encodeKey(key)
-    database.put(storedKey, value === null || value === undefined ? null : this.encodeValue(value))
+    database.put(storedKey, value === null || value === undefined ? null : this.serializeValue(value))
   }
 
   putIfAbsent(key: K, value: V): V | null {
@@ -113,9 +68,7 @@ export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private encodeKey(key: K): Buffer {
-    const bytes = this.keySerde.serialize(this.name, key)
-    if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': key serialized to null`)
-    return encodeKeyValueKey(bytes, this.name)
+    return encodeKeyValueKey(this.serializeKey(key), this.name)
   }
 
   /** The stored key in a scratch buffer: for lookups only (LMDB copies it; never retained). */
@@ -124,16 +77,5 @@ export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
     if (bytes === null || bytes.length + 1 > lookupScratch.length) return this.encodeKey(key)
     lookupScratch.set(bytes, 1)
     return lookupScratch.subarray(0, bytes.length + 1)
-  }
-
-  private encodeValue(value: V): Buffer {
-    const bytes = this.valueSerde.serialize(this.name, value)
-    if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': a non-null value serialized to null`)
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  }
-
-  private open(): WriteBufferedDatabase {
-    if (this.database === null || this.database.isClosed()) throw storeClosed(this.name)
-    return this.database
   }
 }

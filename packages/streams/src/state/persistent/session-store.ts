@@ -6,24 +6,11 @@
 import type { SessionStore } from '../session-store.ts'
 import type { KeyValue } from '../windowed.ts'
 import { Window, Windowed } from '../windowed.ts'
-import type { StateStoreContext } from '../state-store.ts'
-import { storeClosed } from '../state-store.ts'
-import type { Serde } from '../../serde/serde.ts'
-import { StreamsError, StreamsErrorCode } from '../../errors.ts'
-import { resolveTaskStateDirectory, type TaskStateDirectorySource } from './task-state-directory.ts'
-import type { WriteBufferedDatabase } from './write-buffer.ts'
 import { readEscapedKey, readOrderedLong } from './key-encoding.ts'
-import { SegmentLayout, defaultSegmentIntervalMs, maxTimeMs, minTimeMs } from './segments.ts'
+import { maxTimeMs, minTimeMs } from './segments.ts'
+import { SegmentedPersistentStore, type SegmentedPersistentStoreOptions } from './persistent-store.ts'
 
-export interface PersistentSessionStoreOptions<K, AGG> {
-  readonly name: string
-  /** The task's state directory, or a function finding it from the task at `init`. */
-  readonly directory: TaskStateDirectorySource
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<AGG>
-  readonly retentionMs: number
-  readonly segmentIntervalMs?: number
-}
+export type PersistentSessionStoreOptions<K, AGG> = SegmentedPersistentStoreOptions<K, AGG>
 
 interface Decoded {
   readonly key: Uint8Array
@@ -32,57 +19,19 @@ interface Decoded {
   readonly startMs: number
 }
 
-export class PersistentSessionStore<K, AGG> implements SessionStore<K, AGG> {
-  readonly name: string
-  readonly persistent = true
-  readonly retentionMs: number
-  private readonly directorySource: TaskStateDirectorySource
-  private readonly keySerde: Serde<K>
-  private readonly valueSerde: Serde<AGG>
-  private readonly layout: SegmentLayout
-  private database: WriteBufferedDatabase | null = null
-  private observedStreamTimeMs = -1
-  private lowestLiveSegment = Number.MIN_SAFE_INTEGER
-
-  constructor(options: PersistentSessionStoreOptions<K, AGG>) {
-    this.name = options.name
-    this.directorySource = options.directory
-    this.keySerde = options.keySerde
-    this.valueSerde = options.valueSerde
-    this.retentionMs = options.retentionMs
-    this.layout = new SegmentLayout(options.name, options.segmentIntervalMs ?? defaultSegmentIntervalMs(options.retentionMs))
-  }
-
-  init(context: StateStoreContext): void {
-    const directory = resolveTaskStateDirectory(this.directorySource, context, this.name)
-    this.database = directory.database(this.name)
-    this.observedStreamTimeMs = this.layout.latestTimeMs(this.database, (stored) => decode(stored).endMs)
-  }
-
-  flush(): void {
-    this.open().commit()
-  }
-
-  close(): void {
-    if (this.database === null) return
-    if (!this.database.isClosed()) this.database.commit()
-    this.database = null
-  }
-
-  isOpen(): boolean {
-    return this.database !== null && !this.database.isClosed()
+export class PersistentSessionStore<K, AGG> extends SegmentedPersistentStore<K, AGG> implements SessionStore<K, AGG> {
+  protected storedTimeMs(storedKey: Buffer): number {
+    return decode(storedKey).endMs
   }
 
   put(sessionKey: Windowed<K>, aggregate: AGG | null): void {
     if (aggregate === null || aggregate === undefined) return this.remove(sessionKey)
     const database = this.open()
     const { startMs, endMs } = sessionKey.window
-    this.observedStreamTimeMs = Math.max(this.observedStreamTimeMs, endMs)
-    this.dropExpiredSegments(database)
-    if (endMs <= this.observedStreamTimeMs - this.retentionMs) return
-    const bytes = this.valueSerde.serialize(this.name, aggregate)
-    if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': a non-null aggregate serialized to null`)
-    database.put(this.layout.key(endMs, this.serializeKey(sessionKey.key), [endMs, startMs]), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    this.observe(database, endMs)
+    if (this.expired(endMs)) return
+    const value = this.serializeValue(aggregate, 'aggregate')
+    database.put(this.layout.key(endMs, this.serializeKey(sessionKey.key), [endMs, startMs]), value)
   }
 
   remove(sessionKey: Windowed<K>): void {
@@ -110,7 +59,7 @@ export class PersistentSessionStore<K, AGG> implements SessionStore<K, AGG> {
 
   fetchSession(key: K, sessionStartMs: number, sessionEndMs: number): AGG | null {
     const database = this.open()
-    if (sessionEndMs <= this.observedStreamTimeMs - this.retentionMs) return null
+    if (this.expired(sessionEndMs)) return null
     const stored = database.get(this.layout.key(sessionEndMs, this.serializeKey(key), [sessionEndMs, sessionStartMs]))
     return stored === null ? null : this.valueSerde.deserialize(this.name, stored)
   }
@@ -135,24 +84,6 @@ export class PersistentSessionStore<K, AGG> implements SessionStore<K, AGG> {
       key: new Windowed(this.keySerde.deserialize(this.name, decoded.key) as K, new Window(decoded.startMs, decoded.endMs)),
       value: this.valueSerde.deserialize(this.name, value) as AGG,
     }))
-  }
-
-  private dropExpiredSegments(database: WriteBufferedDatabase): void {
-    const lowestLive = this.layout.segmentOf(Math.max(0, this.observedStreamTimeMs - this.retentionMs + 1))
-    if (lowestLive <= this.lowestLiveSegment) return
-    this.layout.dropSegmentsBelow(database, lowestLive)
-    this.lowestLiveSegment = lowestLive
-  }
-
-  private serializeKey(key: K): Uint8Array {
-    const bytes = this.keySerde.serialize(this.name, key)
-    if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': key serialized to null`)
-    return bytes
-  }
-
-  private open(): WriteBufferedDatabase {
-    if (this.database === null || this.database.isClosed()) throw storeClosed(this.name)
-    return this.database
   }
 }
 

@@ -1,10 +1,7 @@
 // PersistentWindowStore and PersistentSessionStore: the contracts, expiry of old segments,
 // reopening, and key order when one key is a prefix of another.
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { runWindowStoreContract } from '../window-store.contract.ts'
 import { runSessionStoreContract } from '../session-store.contract.ts'
 import { Window, Windowed } from '../windowed.ts'
@@ -12,16 +9,10 @@ import { Serdes } from '../../serde/serde.ts'
 import { PersistentWindowStore } from './window-store.ts'
 import { PersistentSessionStore } from './session-store.ts'
 import { TaskStateDirectory } from './task-state-directory.ts'
+import { contractDirectories } from './contract-directories.ts'
 
-const stateDir = mkdtempSync(join(tmpdir(), 'tributary-windows-'))
-const contractDirectory = new TaskStateDirectory({ stateDir, applicationId: 'contract', taskId: '0_0', maxStores: 512 })
-const smallBufferDirectory = new TaskStateDirectory({ stateDir: join(stateDir, 'small-buffer'), applicationId: 'contract', taskId: '0_0', maxStores: 512, writeBuffer: { maxBufferedRecords: 2 } })
+const { stateDir, contractDirectory, smallBufferDirectory } = contractDirectories('tributary-windows-')
 let created = 0
-after(async () => {
-  await contractDirectory.close()
-  await smallBufferDirectory.close()
-  rmSync(stateDir, { recursive: true, force: true })
-})
 
 runWindowStoreContract('persistent (lmdb)', (options) => new PersistentWindowStore({ name: `window-${created++}`, directory: contractDirectory, keySerde: Serdes.String(), valueSerde: Serdes.String(), ...options }))
 runWindowStoreContract('persistent (lmdb, 2-record write buffer, 100 ms segments)', (options) => new PersistentWindowStore({ name: `window-${created++}`, directory: smallBufferDirectory, keySerde: Serdes.String(), valueSerde: Serdes.String(), segmentIntervalMs: 100, ...options }))

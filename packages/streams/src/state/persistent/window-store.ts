@@ -7,26 +7,16 @@
 import type { TimestampedValue, WindowStore } from '../window-store.ts'
 import type { KeyValue } from '../windowed.ts'
 import { Window, Windowed } from '../windowed.ts'
-import type { StateStoreContext } from '../state-store.ts'
-import { storeClosed } from '../state-store.ts'
-import type { Serde } from '../../serde/serde.ts'
-import { StreamsError, StreamsErrorCode, requireArgument } from '../../errors.ts'
-import { resolveTaskStateDirectory, type TaskStateDirectorySource } from './task-state-directory.ts'
+import { requireArgument } from '../../errors.ts'
 import type { BytesEntry, WriteBufferedDatabase } from './write-buffer.ts'
 import { readEscapedKey, readOrderedLong, readUint32 } from './key-encoding.ts'
-import { SegmentLayout, defaultSegmentIntervalMs, maxTimeMs, minTimeMs } from './segments.ts'
+import { maxTimeMs, minTimeMs } from './segments.ts'
+import { SegmentedPersistentStore, type SegmentedPersistentStoreOptions } from './persistent-store.ts'
 
-export interface PersistentWindowStoreOptions<K, V> {
-  readonly name: string
-  /** The task's state directory, or a function finding it from the task at `init`. */
-  readonly directory: TaskStateDirectorySource
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
-  readonly retentionMs: number
+export interface PersistentWindowStoreOptions<K, V> extends SegmentedPersistentStoreOptions<K, V> {
   readonly windowSizeMs: number
   /** Keep every put (stream-stream join buffers) instead of overwriting. */
   readonly retainDuplicates?: boolean
-  readonly segmentIntervalMs?: number
 }
 
 interface Decoded {
@@ -36,70 +26,41 @@ interface Decoded {
   readonly seqnum: number
 }
 
-export class PersistentWindowStore<K, V> implements WindowStore<K, V> {
-  readonly name: string
-  readonly persistent = true
+export class PersistentWindowStore<K, V> extends SegmentedPersistentStore<K, V> implements WindowStore<K, V> {
   readonly windowSizeMs: number
-  readonly retentionMs: number
   private readonly retainDuplicates: boolean
-  private readonly directorySource: TaskStateDirectorySource
-  private readonly keySerde: Serde<K>
-  private readonly valueSerde: Serde<V>
-  private readonly layout: SegmentLayout
-  private database: WriteBufferedDatabase | null = null
-  private observedStreamTimeMs = -1
-  private lowestLiveSegment = Number.MIN_SAFE_INTEGER
   private seqnum = 0
 
   constructor(options: PersistentWindowStoreOptions<K, V>) {
     requireArgument(options.retentionMs >= options.windowSizeMs, `window store '${options.name}': retention ${options.retentionMs} ms is shorter than the window size ${options.windowSizeMs} ms`)
-    this.name = options.name
-    this.directorySource = options.directory
-    this.keySerde = options.keySerde
-    this.valueSerde = options.valueSerde
-    this.retentionMs = options.retentionMs
+    super(options)
     this.windowSizeMs = options.windowSizeMs
     this.retainDuplicates = options.retainDuplicates ?? false
-    this.layout = new SegmentLayout(options.name, options.segmentIntervalMs ?? defaultSegmentIntervalMs(options.retentionMs))
   }
 
-  init(context: StateStoreContext): void {
-    const directory = resolveTaskStateDirectory(this.directorySource, context, this.name)
-    const database = (this.database = directory.database(this.name))
-    this.observedStreamTimeMs = this.layout.latestTimeMs(database, (stored) => decode(stored).startMs)
+  protected storedTimeMs(storedKey: Buffer): number {
+    return decode(storedKey).startMs
+  }
+
+  protected override opened(database: WriteBufferedDatabase): void {
+    super.opened(database)
     if (this.retainDuplicates) {
       for (const entry of database.range(Buffer.alloc(1, 0), Buffer.alloc(1978, 0xff))) this.seqnum = Math.max(this.seqnum, decode(entry.key).seqnum)
     }
   }
 
-  flush(): void {
-    this.open().commit()
-  }
-
-  close(): void {
-    if (this.database === null) return
-    if (!this.database.isClosed()) this.database.commit()
-    this.database = null
-  }
-
-  isOpen(): boolean {
-    return this.database !== null && !this.database.isClosed()
-  }
-
   put(key: K, value: V | null, windowStartMs: number): void {
     const database = this.open()
-    this.observedStreamTimeMs = Math.max(this.observedStreamTimeMs, windowStartMs)
-    this.dropExpiredSegments(database)
-    if (windowStartMs <= this.observedStreamTimeMs - this.retentionMs) return
+    this.observe(database, windowStartMs)
+    if (this.expired(windowStartMs)) return
     const keyBytes = this.serializeKey(key)
     if (value === null || value === undefined) {
       if (!this.retainDuplicates) database.put(this.layout.key(windowStartMs, keyBytes, [windowStartMs], 0), null)
       return
     }
-    const bytes = this.valueSerde.serialize(this.name, value)
-    if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': a non-null value serialized to null`)
+    const stored = this.serializeValue(value)
     const seqnum = this.retainDuplicates ? (this.seqnum = (this.seqnum + 1) >>> 0) : 0
-    database.put(this.layout.key(windowStartMs, keyBytes, [windowStartMs], seqnum), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    database.put(this.layout.key(windowStartMs, keyBytes, [windowStartMs], seqnum), stored)
   }
 
   fetch(key: K, windowStartMs: number): V | null
@@ -107,7 +68,7 @@ export class PersistentWindowStore<K, V> implements WindowStore<K, V> {
   fetch(key: K, timeFromMs: number, timeToMs?: number): V | null | Iterable<TimestampedValue<V>> {
     const database = this.open()
     if (timeToMs !== undefined) return this.fetchRange(key, timeFromMs, timeToMs)
-    if (timeFromMs <= this.observedStreamTimeMs - this.retentionMs) return null
+    if (this.expired(timeFromMs)) return null
     if (this.retainDuplicates) {
       for (const entry of this.fetchRange(key, timeFromMs, timeFromMs)) return entry.value
       return null
@@ -176,24 +137,6 @@ export class PersistentWindowStore<K, V> implements WindowStore<K, V> {
       }
     }
     return out
-  }
-
-  private dropExpiredSegments(database: WriteBufferedDatabase): void {
-    const lowestLive = this.layout.segmentOf(Math.max(0, this.observedStreamTimeMs - this.retentionMs + 1))
-    if (lowestLive <= this.lowestLiveSegment) return
-    this.layout.dropSegmentsBelow(database, lowestLive)
-    this.lowestLiveSegment = lowestLive
-  }
-
-  private serializeKey(key: K): Uint8Array {
-    const bytes = this.keySerde.serialize(this.name, key)
-    if (bytes === null) throw new StreamsError(StreamsErrorCode.InvalidArgument, `store '${this.name}': key serialized to null`)
-    return bytes
-  }
-
-  private open(): WriteBufferedDatabase {
-    if (this.database === null || this.database.isClosed()) throw storeClosed(this.name)
-    return this.database
   }
 }
 
