@@ -4,7 +4,7 @@
 // (2) a plain consumer loop does the same work by hand and produces its results.
 // Both read the same topic from the start; the figure is events per second of wall time from
 // start to "all events consumed and results written", and the two result sets must agree.
-// Run: `npx node bench/ysb/ysb-kafka.bench.ts [events]` (default 20,000; librdkafka's mock drops old data of a partition beyond its small retention, so larger runs need our broker).
+// Run: `npx node bench/ysb/ysb-kafka.bench.ts [events]` (default 20,000; on librdkafka's mock, which drops old data beyond a small retention, keep it small).
 // Broker: our embedded broker when it serves consumer groups, else librdkafka's mock cluster.
 import { createAdmin, createConsumer, createProducer, type ProducerRecord } from '@tributary/client'
 import { startTestBroker } from '@tributary/testing'
@@ -143,7 +143,7 @@ try {
   const producer = createProducer({ bootstrapServers: broker.bootstrapServers, idempotent: true, lingerMs: 5 })
   await producer.send(Array.from({ length: ADS }, (_, index) => ({ topic: 'ad-campaigns', key: encoder.encode(adId(index)), value: encoder.encode(campaignId(index % CAMPAIGNS)) })))
   const input = events(total)
-  for (let from = 0; from < input.length; from += 10_000) await producer.send(input.slice(from, from + 10_000).map((value) => ({ topic: 'ad-events', key: null, value })))
+  for (let from = 0; from < input.length; from += 2_000) await producer.send(input.slice(from, from + 2_000).map((value) => ({ topic: 'ad-events', key: null, value })))
   await producer.close()
   const plain = await plainLoop(broker.bootstrapServers, total)
   const streams = await streamsRun(broker.bootstrapServers, total, plain.results.length)
