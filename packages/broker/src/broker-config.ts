@@ -48,6 +48,13 @@ export interface BrokerOptions {
   readonly maxConnections?: number
   /** Fetches allowed to long-poll at once; more answer immediately. Default 10000. */
   readonly maxFetchWaiters?: number
+  /**
+   * fetch.max.bytes: the broker's cap on one Fetch response (the request's maxBytes applies
+   * below it; a first batch larger than the cap is still returned whole, KIP-74). Default 4 MiB,
+   * not Kafka's 55 MiB: smaller responses let a client decode one response while the next is
+   * read, which measured about 2× faster consumption with librdkafka here.
+   */
+  readonly fetchMaxBytes?: number
   /** log.retention.check.interval.ms. Default 300000. */
   readonly retentionCheckIntervalMs?: number
   readonly logLevel?: LogLevel
@@ -78,6 +85,7 @@ export interface BrokerConfig {
   readonly idleTimeoutMs: number
   readonly maxConnections: number
   readonly maxFetchWaiters: number
+  readonly fetchMaxBytes: number
   readonly retentionCheckIntervalMs: number
   readonly logLevel: LogLevel
 }
@@ -101,6 +109,7 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
     idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
     maxConnections: options.maxConnections ?? 1000,
     maxFetchWaiters: options.maxFetchWaiters ?? 10_000,
+    fetchMaxBytes: options.fetchMaxBytes ?? 4 * 1024 * 1024,
     retentionCheckIntervalMs: options.retentionCheckIntervalMs ?? 300_000,
     logLevel: options.logLevel ?? 'info',
   }
@@ -115,6 +124,7 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   checkInteger('idleTimeoutMs', config.idleTimeoutMs, 1, 2 ** 31 - 1)
   checkInteger('maxConnections', config.maxConnections, 1, 1_000_000)
   checkInteger('maxFetchWaiters', config.maxFetchWaiters, 0, 10_000_000)
+  checkInteger('fetchMaxBytes', config.fetchMaxBytes, 1024, 2 ** 31 - 1)
   checkInteger('retentionCheckIntervalMs', config.retentionCheckIntervalMs, 1, 2 ** 31 - 1)
   return config
 }

@@ -189,3 +189,12 @@ test('a record without a key is refused with INVALID_RECORD on a compacted topic
   const elsewhere = await produce('data', 1, encodeRecordBatch(createRecordBatch({ records: [{ key: null, value: Buffer.from('fine') }], timestamp: Date.now() })))
   assert.equal(elsewhere.errorCode, ErrorCode.None)
 })
+
+test('one Fetch response is capped at the broker\'s fetchMaxBytes (4 MiB) even when the request allows more', async () => {
+  const value = 'x'.repeat(200 * 1024)
+  for (let batch = 0; batch < 6; batch++) assert.equal((await produce('data', 1, recordBatch([value, value, value, value]))).errorCode, ErrorCode.None)
+  const response = await client.request<FetchResponse>(ApiKey.Fetch, 12, fetchRequest([{ topic: 'data', partition: 1, fetchOffset: 0n, partitionMaxBytes: 50 * 1024 * 1024 }], { maxBytes: 50 * 1024 * 1024 }))
+  const records = response.responses[0].partitions[0].records!
+  assert.ok(records.length <= 4 * 1024 * 1024, `response carried ${records.length} bytes`)
+  assert.ok(records.length >= 3 * 800 * 1024, `response carried only ${records.length} bytes`)
+})

@@ -45,7 +45,7 @@ export const fetch = defineHandler(
       partitionMaxBytes: partition.partitionMaxBytes,
     })))
     const results = await fetchPartitions(
-      { partitions: specs, maxWaitMs: request.maxWaitMs, minBytes: request.minBytes, maxBytes: request.maxBytes, readCommitted: request.isolationLevel === readCommitted, signal: context.connection.signal },
+      { partitions: specs, maxWaitMs: request.maxWaitMs, minBytes: request.minBytes, maxBytes: Math.min(request.maxBytes, context.broker.config.fetchMaxBytes), readCommitted: request.isolationLevel === readCommitted, signal: context.connection.signal },
       { cluster: broker.cluster, appendWaiters: broker.appendWaiters, clock: broker.clock },
     )
     let index = 0
