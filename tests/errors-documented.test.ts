@@ -1,4 +1,5 @@
-// Every operating-error code a package defines (in packages/<name>/src/errors.ts) is listed in
+// Every operating-error code a package defines (in any errors.ts under packages/<name>/src, or as
+// `readonly code = 'X'` on an error class anywhere in a package's source) is listed in
 // docs/reference/errors.md, and every code listed there still exists — the docs cannot drift.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -7,15 +8,24 @@ import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
 const codePattern = /:\s*'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g
+const classCodePattern = /readonly code = '([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.startsWith('generated/'))
+    .map((name) => join(dir, name))
+}
 
 function definedCodes(): Set<string> {
   const codes = new Set<string>()
   for (const pkg of readdirSync(join(root, 'packages'))) {
-    const file = join(root, 'packages', pkg, 'src', 'errors.ts')
-    if (!existsSync(file)) continue
-    for (const match of readFileSync(file, 'utf8').matchAll(codePattern)) {
+    const src = join(root, 'packages', pkg, 'src')
+    if (!existsSync(src)) continue
+    for (const file of sourceFiles(src)) {
+      const text = readFileSync(file, 'utf8')
+      const matches = file.endsWith('errors.ts') ? [...text.matchAll(codePattern), ...text.matchAll(classCodePattern)] : [...text.matchAll(classCodePattern)]
       // Codes of a third-party library that client/src/errors.ts translates are not ours.
-      if (!match[1].startsWith('PLT_')) codes.add(match[1])
+      for (const match of matches) if (!match[1].startsWith('PLT_')) codes.add(match[1])
     }
   }
   return codes
