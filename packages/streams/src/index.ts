@@ -25,7 +25,7 @@ export { PersistentKeyValueStore, type PersistentKeyValueStoreOptions } from './
 export { PersistentWindowStore, type PersistentWindowStoreOptions } from './state/persistent/window-store.ts'
 export { PersistentSessionStore, type PersistentSessionStoreOptions } from './state/persistent/session-store.ts'
 export { PersistentStores } from './state/persistent/persistent-stores.ts'
-export { persistentStoreBuilder, structuredSerde, type PersistentStoreSpec, type PersistentStoreResolvers } from './state/persistent/persistent-store-builder.ts'
+export { persistentStoreBuilder, persistentStoreSpecOf, structuredSerde, type PersistentStoreSpec, type PersistentStoreResolvers } from './state/persistent/persistent-store-builder.ts'
 export type { WriteBufferLimits } from './state/persistent/write-buffer.ts'
 export { ChangeLoggingKeyValueStore, type ChangeLoggingKeyValueStoreOptions } from './state/changelog/change-logging-key-value-store.ts'
 export { ChangeLoggingWindowStore, ChangeLoggingSessionStore, type ChangeLoggingWindowStoreOptions, type ChangeLoggingSessionStoreOptions } from './state/changelog/change-logging-window-store.ts'

@@ -1,14 +1,18 @@
 // The active tasks of one instance: creates a StreamTask per assigned task id over a runtime
 // view of the topology whose logged stores write their changelogs, routes input records to
-// them, tracks the offsets to commit, and collects their output for the producer.
-import type { ProducerRecord, TopicPartition } from '@tributary/client'
+// them, tracks the offsets to commit, and collects their output for the producer. With a
+// stateDir, each task's stores live in its TaskStateDirectory and a TaskStateManager runs the
+// local-state protocol (begin at create, acknowledged changelog offsets, checkpoints).
+import type { ProducerRecord, RecordMetadata, TopicPartition } from '@tributary/client'
 import { topicPartitionKey } from '@tributary/client'
+import { TaskStateDirectory } from '../state/persistent/task-state-directory.ts'
+import { TaskStateManager, type RestorableStoreRegistration } from '../state/changelog/task-state-manager.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { StateStore, StoreBuilder } from '../state/state-store.ts'
 import type { Headers, SerializedRecord } from '../runtime/record.ts'
 import type { RuntimeConfig } from '../runtime/runtime-config.ts'
 import { StreamTask } from '../runtime/stream-task.ts'
-import { changeloggingBuilder, type ChangelogSink } from './changelog-store.ts'
+import { isChangelogRestorable, taskStoreBuilders } from './task-stores.ts'
 import type { RestoreTarget } from './restorer.ts'
 import type { TopicPlan } from './topic-plan.ts'
 import { formatTaskId, parseTaskId } from './task-id.ts'
@@ -20,6 +24,16 @@ export interface ActiveTask {
   /** Next offset to read per input partition, once a record was processed since the last commit. */
   readonly pendingOffsets: Map<string, TopicPartitionOffsetLike>
   state: 'restoring' | 'running'
+  /** The task's local-state protocol, when its stores are persistent. */
+  readonly stateManager?: TaskStateManager
+}
+
+/** Where tasks keep persistent state; absent: in-memory stores. */
+export interface TaskPersistence {
+  readonly stateDir: string
+  readonly exactlyOnce: boolean
+  /** Standby tasks keep in-memory stores that read the persistent stores' changelog format. */
+  readonly standby: boolean
 }
 
 interface TopicPartitionOffsetLike {
@@ -39,23 +53,36 @@ export class ActiveTasks {
 
   /** `output` is shared when standby tasks, built here, may later be promoted to active. */
   private readonly globalStores: ReadonlyMap<string, StateStore>
+  private readonly persistence: TaskPersistence | undefined
+  /** Directories of tasks being created or open, by task id. */
+  private readonly directories = new Map<string, TaskStateDirectory>()
+  /** The state manager of each changelog partition an open persistent task writes. */
+  private readonly changelogOwners = new Map<string, TaskStateManager>()
+  private readonly closing = new Map<string, Promise<void>>()
 
-  constructor(topology: Topology, plan: TopicPlan, config: RuntimeConfig, globalStores: ReadonlyMap<string, StateStore>, output: ProducerRecord[] = []) {
+  constructor(topology: Topology, plan: TopicPlan, config: RuntimeConfig, globalStores: ReadonlyMap<string, StateStore>, output: ProducerRecord[] = [], persistence?: TaskPersistence) {
     this.output = output
     this.globalStores = globalStores
     this.config = config
     this.plan = plan
-    const sink: ChangelogSink = (topic, partition, key, value) => {
-      this.output.push({ topic, partition, key, value, timestamp: config.systemTimeMs() })
+    this.persistence = persistence
+    const mode = persistence === undefined ? 'in-memory' : persistence.standby ? 'logged-in-memory' : 'persistent'
+    const directoryFor = (taskId: string): TaskStateDirectory => {
+      const directory = this.directories.get(taskId)
+      if (directory === undefined) throw new Error(`assertion failed: no state directory for task ${taskId}`)
+      return directory
     }
-    const stores = new Map<string, StoreBuilder>()
-    for (const [name, builder] of topology.stores()) stores.set(name, changeloggingBuilder(builder, () => sink))
+    const stores: Map<string, StoreBuilder> = taskStoreBuilders(topology.stores(), { mode, output: this.output, systemTimeMs: config.systemTimeMs, directoryFor })
     // A view of the user's topology whose stores log their writes; the topology itself is untouched.
     this.runtimeTopology = Object.create(topology, { stores: { value: () => stores } }) as Topology
   }
 
-  /** Creates the task; the caller restores `restoreTargets` before feeding it records. */
-  create(taskId: string): { task: ActiveTask; restoreTargets: RestoreTarget[] } {
+  /**
+   * Creates the task; the caller restores `restoreTargets` (node:v8-logged stores) and, through
+   * the task's state manager, `stateRestore` (persistent stores) before feeding it records.
+   * A persistent task whose previous incarnation is still closing must be awaited first (`closed`).
+   */
+  create(taskId: string): { task: ActiveTask; restoreTargets: RestoreTarget[]; stateRestore: RestorableStoreRegistration[] } {
     const { subtopology: subtopologyId, partition } = parseTaskId(taskId)
     const sub = this.plan.subtopologies.find((candidate) => candidate.subtopology.id === subtopologyId)
     if (sub === undefined) throw new Error(`assertion failed: unknown sub-topology in task ${taskId}`)
@@ -64,15 +91,92 @@ export class ActiveTasks {
         this.output.push({ topic, key, value, timestamp, headers: headers as ProducerRecord['headers'] })
       },
     }
-    const task = new StreamTask({ topology: this.runtimeTopology, subtopology: sub.subtopology, partition, config: this.config, collector, globalStores: this.globalStores })
+    const id = formatTaskId({ subtopology: subtopologyId, partition })
+    const stateManager = this.beginState(id)
+    let task: StreamTask
+    try {
+      task = new StreamTask({ topology: this.runtimeTopology, subtopology: sub.subtopology, partition, config: this.config, collector, globalStores: this.globalStores })
+    } catch (error) {
+      const directory = this.directories.get(id)
+      this.directories.delete(id)
+      if (directory !== undefined) void directory.close().catch(() => undefined)
+      throw error
+    }
     const partitions = sub.sourceTopics.filter((topic) => (this.plan.topicPartitions.get(topic) ?? 0) > partition).map((topic) => ({ topic, partition }))
-    const active: ActiveTask = { id: formatTaskId({ subtopology: subtopologyId, partition }), task, partitions, pendingOffsets: new Map(), state: 'restoring' }
+    const active: ActiveTask = { id, task, partitions, pendingOffsets: new Map(), state: 'restoring', stateManager }
     this.add(active)
     const restoreTargets: RestoreTarget[] = []
+    const stateRestore: RestorableStoreRegistration[] = []
     for (const registration of task.storeRegistrations()) {
-      if (registration.changelogTopic !== null) restoreTargets.push({ store: registration.store, topic: registration.changelogTopic, partition })
+      if (registration.changelogTopic === null) continue
+      const topicPartition = { topic: registration.changelogTopic, partition }
+      if (stateManager !== undefined && isChangelogRestorable(registration.store)) {
+        stateRestore.push({ store: registration.store, topicPartition })
+        this.changelogOwners.set(topicPartitionKey(topicPartition), stateManager)
+      } else restoreTargets.push({ store: registration.store, ...topicPartition })
     }
-    return { task: active, restoreTargets }
+    return { task: active, restoreTargets, stateRestore }
+  }
+
+  /** Opens a persistent task's directory and runs `begin()` before its stores open. */
+  private beginState(taskId: string): TaskStateManager | undefined {
+    if (this.persistence === undefined || this.persistence.standby) return undefined
+    if (this.closing.has(taskId)) throw new Error(`assertion failed: task ${taskId} created while its previous incarnation is closing`)
+    const directory = new TaskStateDirectory({ stateDir: this.persistence.stateDir, applicationId: this.config.applicationId, taskId })
+    const manager = new TaskStateManager({ directory, exactlyOnce: this.persistence.exactlyOnce })
+    manager.begin()
+    this.directories.set(taskId, directory)
+    return manager
+  }
+
+  /** Resolves once the previous incarnation of `taskId` released its state directory. */
+  async closed(taskId: string): Promise<void> {
+    await this.closing.get(taskId)
+  }
+
+  /** Resolves once every closing task released its state directory. */
+  async allClosed(): Promise<void> {
+    await Promise.all(this.closing.values())
+  }
+
+  /**
+   * Closes a task's processors and stores. `clean`: its last commit succeeded, so persistent
+   * state is checkpointed (closedCleanly); else no checkpoint is written (exactly-once then
+   * wipes and restores the stores on the next start).
+   */
+  close(active: ActiveTask, clean: boolean): void {
+    const manager = active.stateManager
+    if (manager === undefined) {
+      active.task.close()
+      return
+    }
+    try {
+      if (clean) manager.closedCleanly()
+    } finally {
+      active.task.close()
+      for (const [key, owner] of this.changelogOwners) if (owner === manager) this.changelogOwners.delete(key)
+      if (this.directories.get(active.id) === manager.directory) this.directories.delete(active.id)
+      const closing = manager.directory.close().finally(() => {
+        if (this.closing.get(active.id) === closing) this.closing.delete(active.id)
+      })
+      this.closing.set(active.id, closing)
+    }
+  }
+
+  /** Records the offsets the producer acknowledged for changelog records of persistent tasks. */
+  acknowledge(metadata: readonly RecordMetadata[]): void {
+    if (this.changelogOwners.size === 0) return
+    for (let index = 0; index < metadata.length; index++) {
+      const acknowledged = metadata[index]
+      if (acknowledged.offset < 0n) continue
+      const owner = this.changelogOwners.get(topicPartitionKey(acknowledged))
+      if (owner !== undefined) owner.changelogRecordAcknowledged({ topic: acknowledged.topic, partition: acknowledged.partition }, Number(acknowledged.offset))
+    }
+  }
+
+  /** After a successful commit: at-least-once tasks write their checkpoints. */
+  committed(): void {
+    for (const active of this.tasks.values()) active.stateManager?.committed()
   }
 
   add(task: ActiveTask): void {

@@ -4,7 +4,7 @@
 // reported per store partition.
 import { createAdmin, createConsumer, topicPartitionKey, type Admin, type Consumer, type TopicPartition } from '@tributary/client'
 import type { StateStore } from '../state/state-store.ts'
-import { restoreRecord } from './changelog-store.ts'
+import { applyChangelogRecord } from './task-stores.ts'
 import type { RestoreProgress } from './metrics.ts'
 
 export interface RestoreTarget {
@@ -62,7 +62,7 @@ export class ChangelogRestorer {
       for (const record of records) {
         const entry = byPartition.get(topicPartitionKey(record))!
         if (record.offset >= endOf.get(topicPartitionKey(record))!) continue
-        restoreRecord(entry.target.store, record.key!, record.value)
+        applyChangelogRecord(entry.target.store, record)
         entry.progress.restoredRecords++
       }
       const still: TopicPartition[] = []

@@ -4,7 +4,7 @@
 // after its position need restoring.
 import { createConsumer, topicPartitionKey, type Consumer } from '@tributary/client'
 import type { StateStore } from '../state/state-store.ts'
-import { restoreRecord } from './changelog-store.ts'
+import { applyChangelogRecord } from './task-stores.ts'
 import type { ActiveTask, ActiveTasks } from './active-tasks.ts'
 import type { RestoreTarget } from './restorer.ts'
 
@@ -68,7 +68,7 @@ export class StandbyTasks {
     const records = await this.consumer.poll({ timeoutMs: 1 })
     for (const record of records) {
       const store = this.storeOf.get(topicPartitionKey(record))
-      if (store !== undefined && record.key !== null) restoreRecord(store, record.key, record.value)
+      if (store !== undefined && record.key !== null) applyChangelogRecord(store, record)
     }
   }
 

@@ -5,15 +5,19 @@
 // inside one transaction with sendOffsetsToTransaction; on a failed or fenced commit the
 // transaction is aborted, tasks are rebuilt from their changelogs (read_committed) and inputs
 // rewind to the committed offsets, so uncommitted work is replayed.
+// With a stateDir, active tasks keep persistent stores: each task restores from its checkpoint
+// (TaskStateManager), checkpoints after at-least-once commits and on a clean close.
 import { createAdmin, createConsumer, createProducer, topicPartitionKey, type Admin, type Consumer, type ConsumerRecord, type Producer, type ProducerRecord, type TopicPartition } from '@tributary/client'
 import type { Topology } from '../topology/topology.ts'
 import type { RuntimeConfig } from '../runtime/runtime-config.ts'
-import { ActiveTasks, type ActiveTask } from './active-tasks.ts'
+import { ActiveTasks, type ActiveTask, type TaskPersistence } from './active-tasks.ts'
+import { KafkaChangelogReader } from './changelog-reader.ts'
 import { streamsAssignor, type AssignmentInfo, type SubscriptionInfo } from './assignor.ts'
 import type { ResolvedConfig } from './config.ts'
 import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
 import { recordLatency, type KafkaStreamsMetrics } from './metrics.ts'
 import { ChangelogRestorer, type RestoreTarget } from './restorer.ts'
+import type { RestorableStoreRegistration } from '../state/changelog/task-state-manager.ts'
 import { StandbyTasks } from './standby-tasks.ts'
 import { GlobalStores } from './global-stores.ts'
 import { tasksOfPlan, type TopicPlan } from './topic-plan.ts'
@@ -31,6 +35,8 @@ export class StreamThread {
   private readonly consumer: Consumer
   private producer: Producer
   private readonly restorer: ChangelogRestorer
+  /** Restores persistent stores (only with a stateDir). */
+  private readonly stateReader: KafkaChangelogReader | undefined
   private readonly standbys: StandbyTasks
   private readonly globals: GlobalStores
   private readonly admin: Admin
@@ -58,7 +64,9 @@ export class StreamThread {
     this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
     const clientId = `${config.applicationId}-${processId}`
     this.globals = new GlobalStores(topology, runtime, { bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
-    this.tasks = new ActiveTasks(topology, plan, runtime, this.globals.stores)
+    const persistence: TaskPersistence | undefined = config.stateDir === undefined ? undefined : { stateDir: config.stateDir, exactlyOnce: this.exactlyOnce, standby: false }
+    this.tasks = new ActiveTasks(topology, plan, runtime, this.globals.stores, [], persistence)
+    this.stateReader = persistence === undefined ? undefined : new KafkaChangelogReader({ bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
     const allTasks = tasksOfPlan(plan)
     const assignor = streamsAssignor({
       tasks: () => allTasks,
@@ -83,7 +91,8 @@ export class StreamThread {
     })
     this.producer = this.createProducer()
     this.admin = createAdmin({ bootstrapServers: config.bootstrapServers, clientId: `${clientId}-admin` })
-    this.standbys = new StandbyTasks(new ActiveTasks(topology, plan, runtime, this.globals.stores, this.tasks.output), { bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
+    const standbyPersistence = persistence === undefined ? undefined : { ...persistence, standby: true }
+    this.standbys = new StandbyTasks(new ActiveTasks(topology, plan, runtime, this.globals.stores, this.tasks.output, standbyPersistence), { bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
     this.restorer = new ChangelogRestorer({
       bootstrapServers: config.bootstrapServers,
       clientId,
@@ -115,19 +124,27 @@ export class StreamThread {
   async stop(clean: boolean): Promise<void> {
     this.running = false
     await this.loop?.catch(() => undefined)
+    let committed = false
     try {
-      if (clean) await this.commit()
+      if (clean) {
+        await this.commit()
+        committed = true
+      }
     } catch (error) {
       if (!isMigrated(error)) throw error
       this.config.logger.warn(`final commit refused, uncommitted records will be processed again: ${String(error)}`)
     } finally {
       if (!clean && this.transactionOpen) await this.producer.abortTransaction().catch(() => undefined)
-      for (const active of [...this.tasks.tasks.values(), ...this.suspended.values()]) this.closeTask(active)
+      for (const active of this.tasks.tasks.values()) this.closeTask(active, committed)
+      // Suspended tasks were committed when their partitions were revoked.
+      for (const active of this.suspended.values()) this.closeTask(active, true)
+      await this.tasks.allClosed().catch(() => undefined)
       this.tasks.tasks.clear()
       this.suspended.clear()
       await this.consumer.close().catch(() => undefined)
       await this.producer.close().catch(() => undefined)
       await this.restorer.close().catch(() => undefined)
+      await this.stateReader?.close().catch(() => undefined)
       await this.standbys.close().catch(() => undefined)
       await this.admin.close().catch(() => undefined)
       await this.globals.close().catch(() => undefined)
@@ -209,7 +226,7 @@ export class StreamThread {
     const batch: ProducerRecord[] = this.tasks.output.splice(0, this.tasks.output.length)
     this.metrics.recordsOut += batch.length
     const sent = this.producer.send(batch).then(
-      () => undefined,
+      (metadata) => this.tasks.acknowledge(metadata),
       (error: unknown) => this.onSendFailure(error, batch.length),
     )
     this.inFlight.add(sent)
@@ -255,6 +272,7 @@ export class StreamThread {
       }
     }
     this.tasks.clearPendingOffsets()
+    this.tasks.committed()
     this.lastCommitMs = this.config.systemTimeMs()
     this.metrics.commits++
     recordLatency(this.metrics.commitLatency, performance.now() - started)
@@ -282,7 +300,7 @@ export class StreamThread {
     await this.producer.close().catch(() => undefined)
     this.producer = this.createProducer()
     const ids = [...this.tasks.tasks.keys()]
-    for (const id of ids) this.closeTask(this.tasks.remove(id)!)
+    for (const id of ids) this.closeTask(this.tasks.remove(id)!, false)
     await this.createTasks(ids)
     await this.rewindToCommitted(this.consumer.assignment())
   }
@@ -316,8 +334,8 @@ export class StreamThread {
     if (this.transactionOpen) await this.producer.abortTransaction().catch(() => undefined)
     this.transactionOpen = false
     this.tasks.output.length = 0
-    for (const id of [...this.tasks.tasks.keys()]) this.closeTask(this.tasks.remove(id)!)
-    for (const active of this.suspended.values()) this.closeTask(active)
+    for (const id of [...this.tasks.tasks.keys()]) this.closeTask(this.tasks.remove(id)!, false)
+    for (const active of this.suspended.values()) this.closeTask(active, false)
     this.suspended.clear()
   }
 
@@ -325,7 +343,7 @@ export class StreamThread {
     const info = this.assignment
     const wanted = info?.activeTasks ?? []
     for (const [id, active] of this.suspended) {
-      if (!wanted.includes(id)) this.closeTask(active)
+      if (!wanted.includes(id)) this.closeTask(active, true)
     }
     const fresh: string[] = []
     for (const id of wanted) {
@@ -348,20 +366,36 @@ export class StreamThread {
   private async createTasks(ids: readonly string[]): Promise<void> {
     const targets: RestoreTarget[] = []
     const created: ActiveTask[] = []
+    const stateRestores: { task: ActiveTask; registrations: RestorableStoreRegistration[] }[] = []
     for (const id of ids) {
       const promoted = await this.standbys.promote(id)
       if (promoted !== undefined) this.tasks.add(promoted.task)
-      const { task, restoreTargets } = promoted ?? this.tasks.create(id)
+      else await this.tasks.closed(id)
+      // A promoted standby keeps its in-memory stores (restored by the changelog restorer).
+      const { task, restoreTargets, stateRestore } = promoted === undefined ? this.tasks.create(id) : { ...promoted, stateRestore: [] }
       created.push(task)
       targets.push(...restoreTargets)
+      if (stateRestore.length > 0) stateRestores.push({ task, registrations: stateRestore })
     }
     await this.restorer.restore(targets)
+    for (const { task, registrations } of stateRestores) await this.restoreState(task, registrations)
     for (const task of created) task.state = 'running'
   }
 
-  private closeTask(active: ActiveTask): void {
+  /** Restores a persistent task's stores from their checkpointed offsets (TaskStateManager step 2). */
+  private async restoreState(task: ActiveTask, registrations: readonly RestorableStoreRegistration[]): Promise<void> {
+    await task.stateManager!.restore(registrations, this.stateReader!, {
+      onProgress: (progress) => {
+        const { topic, partition } = progress.topicPartition
+        this.metrics.restore[`${progress.storeName} ${topic}-${partition}`] = { store: progress.storeName, topic, partition, restoredRecords: progress.restoredRecords, totalRecords: progress.totalRecords, done: progress.position >= progress.endOffset }
+      },
+    })
+  }
+
+  /** `clean`: the task's last commit succeeded (persistent state gets its checkpoint). */
+  private closeTask(active: ActiveTask, clean: boolean): void {
     for (const [reason, count] of active.task.droppedRecords) this.closedDrops[reason] = (this.closedDrops[reason] ?? 0) + count
-    active.task.close()
+    this.tasks.close(active, clean)
   }
 }
 

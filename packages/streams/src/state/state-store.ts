@@ -36,6 +36,15 @@ export interface StoreBuilder<S extends StateStore = StateStore> {
   /** When true the values are `ValueAndTimestamp` (DSL aggregation stores). */
   readonly timestamped: boolean
   readonly loggingEnabled: boolean
+  /** The serdes the store was declared with (a persistent store encodes with them). */
+  readonly keySerde?: Serde<any>
+  /** The declared value type's serde (V, not ValueAndTimestamp<V>). */
+  readonly valueSerde?: Serde<any>
+  /** Window and session stores: how long windows are kept. */
+  readonly retentionMs?: number
+  /** Window stores. */
+  readonly windowSizeMs?: number
+  readonly retainDuplicates?: boolean
   build(): S
 }
 

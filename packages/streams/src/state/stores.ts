@@ -15,31 +15,46 @@ export interface ConfigurableStoreBuilder<S extends StateStore> extends StoreBui
   withLoggingEnabled(): ConfigurableStoreBuilder<S>
 }
 
-function builder<S extends StateStore>(name: string, kind: StoreKind, timestamped: boolean, build: () => S, loggingEnabled = true): ConfigurableStoreBuilder<S> {
+/** What a builder says about its stores besides how to build them. */
+interface StoreDescription {
+  readonly keySerde?: Serde<any>
+  readonly valueSerde?: Serde<any>
+  readonly retentionMs?: number
+  readonly windowSizeMs?: number
+  readonly retainDuplicates?: boolean
+}
+
+function builder<S extends StateStore>(name: string, kind: StoreKind, timestamped: boolean, build: () => S, description: StoreDescription, loggingEnabled = true): ConfigurableStoreBuilder<S> {
   return {
+    ...description,
     name,
     kind,
     timestamped,
     loggingEnabled,
     build,
-    withLoggingDisabled: () => builder(name, kind, timestamped, build, false),
-    withLoggingEnabled: () => builder(name, kind, timestamped, build, true),
+    withLoggingDisabled: () => builder(name, kind, timestamped, build, description, false),
+    withLoggingEnabled: () => builder(name, kind, timestamped, build, description, true),
   }
 }
 
+function describe(inner: StoreBuilder): StoreDescription {
+  return { keySerde: inner.keySerde, valueSerde: inner.valueSerde, retentionMs: inner.retentionMs, windowSizeMs: inner.windowSizeMs, retainDuplicates: inner.retainDuplicates }
+}
+
 export const Stores = {
-  keyValueStoreBuilder<K, V>(name: string, keySerde: Serde<K>, _valueSerde: Serde<V>): ConfigurableStoreBuilder<KeyValueStore<K, V>> {
-    return builder(name, 'keyValue', false, () => new InMemoryKeyValueStore<K, V>(name, keySerde))
+  keyValueStoreBuilder<K, V>(name: string, keySerde: Serde<K>, valueSerde: Serde<V>): ConfigurableStoreBuilder<KeyValueStore<K, V>> {
+    return builder(name, 'keyValue', false, () => new InMemoryKeyValueStore<K, V>(name, keySerde), { keySerde, valueSerde })
   },
-  windowStoreBuilder<K, V>(name: string, keySerde: Serde<K>, _valueSerde: Serde<V>, options: { retentionMs: number; windowSizeMs: number; retainDuplicates?: boolean }): ConfigurableStoreBuilder<WindowStore<K, V>> {
+  windowStoreBuilder<K, V>(name: string, keySerde: Serde<K>, valueSerde: Serde<V>, options: { retentionMs: number; windowSizeMs: number; retainDuplicates?: boolean }): ConfigurableStoreBuilder<WindowStore<K, V>> {
     requireArgument(options.retentionMs >= options.windowSizeMs, `window store '${name}': retention ${options.retentionMs} ms is shorter than the window size ${options.windowSizeMs} ms`)
-    return builder(name, 'window', false, () => new InMemoryWindowStore<K, V>({ name, keySerde, ...options }))
+    const description = { keySerde, valueSerde, retentionMs: options.retentionMs, windowSizeMs: options.windowSizeMs, retainDuplicates: options.retainDuplicates === true }
+    return builder(name, 'window', false, () => new InMemoryWindowStore<K, V>({ name, keySerde, ...options }), description)
   },
-  sessionStoreBuilder<K, V>(name: string, keySerde: Serde<K>, _valueSerde: Serde<V>, options: { retentionMs: number }): ConfigurableStoreBuilder<SessionStore<K, V>> {
-    return builder(name, 'session', false, () => new InMemorySessionStore<K, V>(name, keySerde, options.retentionMs))
+  sessionStoreBuilder<K, V>(name: string, keySerde: Serde<K>, valueSerde: Serde<V>, options: { retentionMs: number }): ConfigurableStoreBuilder<SessionStore<K, V>> {
+    return builder(name, 'session', false, () => new InMemorySessionStore<K, V>(name, keySerde, options.retentionMs), { keySerde, valueSerde, retentionMs: options.retentionMs })
   },
   /** @internal DSL stores hold ValueAndTimestamp values; the driver unwraps them for queries. */
   timestamped<S extends StateStore>(inner: ConfigurableStoreBuilder<S>): ConfigurableStoreBuilder<S> {
-    return builder(inner.name, inner.kind, true, inner.build, inner.loggingEnabled)
+    return builder(inner.name, inner.kind, true, inner.build, describe(inner), inner.loggingEnabled)
   },
 } as const

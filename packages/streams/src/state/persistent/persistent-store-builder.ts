@@ -42,22 +42,31 @@ export function structuredSerde<T>(): Serde<T> {
   }
 }
 
-export function persistentStoreBuilder<S extends StateStore>(builder: StoreBuilder<S>, spec: PersistentStoreSpec, resolvers: PersistentStoreResolvers): StoreBuilder<S> {
+/** The spec a builder of `Stores` carries (its declared serdes and window/session options). */
+export function persistentStoreSpecOf(builder: StoreBuilder): PersistentStoreSpec {
+  requireArgument(builder.keySerde !== undefined, `store '${builder.name}': the builder carries no key serde; pass a PersistentStoreSpec`)
+  return { keySerde: builder.keySerde, valueSerde: builder.valueSerde, retentionMs: builder.retentionMs, windowSizeMs: builder.windowSizeMs, retainDuplicates: builder.retainDuplicates }
+}
+
+/** Persistent, changelogged stores for `builder`; `spec` defaults to what the builder carries. */
+export function persistentStoreBuilder<S extends StateStore>(builder: StoreBuilder<S>, spec: PersistentStoreSpec | undefined, resolvers: PersistentStoreResolvers): StoreBuilder<S> {
+  spec ??= persistentStoreSpecOf(builder)
   const declaredValueSerde = spec.valueSerde ?? structuredSerde()
   const valueSerde = builder.timestamped && spec.valueSerde !== undefined ? valueAndTimestampSerde(declaredValueSerde) : declaredValueSerde
   const directory = (context: StateStoreContext) => resolvers.directoryFor(context)
   const logging = (context: StateStoreContext) => resolvers.loggingFor(context)
   const common = { name: builder.name, directory, keySerde: spec.keySerde, valueSerde }
+  const resolved = spec
   const build = (): StateStore => {
     if (builder.kind === 'keyValue') return PersistentStores.keyValueStore(common, logging)
-    const probe = builder.build() as unknown as (WindowStore<unknown, unknown> | SessionStore<unknown, unknown>) & { retainDuplicates?: boolean }
-    const retentionMs = spec.retentionMs ?? probe.retentionMs
+    // Builders not made by `Stores` may not say their options: read them from a built store.
+    const probe = (): WindowStore<unknown, unknown> & SessionStore<unknown, unknown> & { retainDuplicates?: boolean } => builder.build() as never
+    const retentionMs = resolved.retentionMs ?? probe().retentionMs
     requireArgument(Number.isSafeInteger(retentionMs), `store '${builder.name}': retentionMs unknown`)
-    if (builder.kind === 'session') return PersistentStores.sessionStore({ ...common, retentionMs, segmentIntervalMs: spec.segmentIntervalMs }, logging)
-    const windowSizeMs = spec.windowSizeMs ?? (probe as WindowStore<unknown, unknown>).windowSizeMs
-    // InMemoryWindowStore keeps its retainDuplicates flag as a field; a spec value wins.
-    const retainDuplicates = spec.retainDuplicates ?? probe.retainDuplicates === true
-    return PersistentStores.windowStore({ ...common, retentionMs, windowSizeMs, retainDuplicates, segmentIntervalMs: spec.segmentIntervalMs }, logging)
+    if (builder.kind === 'session') return PersistentStores.sessionStore({ ...common, retentionMs, segmentIntervalMs: resolved.segmentIntervalMs }, logging)
+    const windowSizeMs = resolved.windowSizeMs ?? probe().windowSizeMs
+    const retainDuplicates = resolved.retainDuplicates ?? probe().retainDuplicates === true
+    return PersistentStores.windowStore({ ...common, retentionMs, windowSizeMs, retainDuplicates, segmentIntervalMs: resolved.segmentIntervalMs }, logging)
   }
-  return { name: builder.name, kind: builder.kind, timestamped: builder.timestamped, loggingEnabled: builder.loggingEnabled, build: build as () => S }
+  return { ...resolved, name: builder.name, kind: builder.kind, timestamped: builder.timestamped, loggingEnabled: builder.loggingEnabled, build: build as () => S }
 }

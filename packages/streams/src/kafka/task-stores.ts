@@ -1,0 +1,78 @@
+// How the Kafka runtime builds a task's stores. Three modes:
+// - 'in-memory' (no stateDir): in-memory stores logged by changelog-store.ts (node:v8 records).
+// - 'persistent' (stateDir set, active tasks): LMDB stores in `<stateDir>/<applicationId>/<taskId>/`
+//   built by persistentStoreBuilder, logged with the stores' serdes in Kafka's changelog layout.
+// - 'logged-in-memory' (stateDir set, standby tasks): in-memory stores wrapped in the same
+//   change-logging wrappers, so they read (and, once promoted, write) the persistent stores'
+//   changelog format.
+// A builder that carries no serdes (a hand-written StoreBuilder) stays on the node:v8 logging.
+import type { ProducerRecord } from '@tributary/client'
+import type { StateStore, StateStoreContext, StoreBuilder } from '../state/state-store.ts'
+import type { KeyValueStore } from '../state/key-value-store.ts'
+import type { WindowStore } from '../state/window-store.ts'
+import type { SessionStore } from '../state/session-store.ts'
+import type { ChangeLoggingOptions, ChangelogRestorable } from '../state/changelog/changelog-record.ts'
+import { ChangeLoggingKeyValueStore } from '../state/changelog/change-logging-key-value-store.ts'
+import { ChangeLoggingSessionStore, ChangeLoggingWindowStore } from '../state/changelog/change-logging-window-store.ts'
+import { valueAndTimestampSerde } from '../state/changelog/value-and-timestamp-serde.ts'
+import { persistentStoreBuilder } from '../state/persistent/persistent-store-builder.ts'
+import type { TaskStateDirectory } from '../state/persistent/task-state-directory.ts'
+import { changeloggingBuilder, isChangelogging, restoreRecord, type ChangelogSink } from './changelog-store.ts'
+import { parseTaskId } from './task-id.ts'
+
+export type TaskStoreMode = 'in-memory' | 'persistent' | 'logged-in-memory'
+
+export interface TaskStoreWiring {
+  readonly mode: TaskStoreMode
+  /** Output queue of the producer (changelog records join the sink records). */
+  readonly output: ProducerRecord[]
+  readonly systemTimeMs: () => number
+  /** The directory of a task being created (mode 'persistent'). */
+  directoryFor(taskId: string): TaskStateDirectory
+}
+
+/** The runtime's builders for every store of a topology. */
+export function taskStoreBuilders(builders: Iterable<[string, StoreBuilder]>, wiring: TaskStoreWiring): Map<string, StoreBuilder> {
+  const sink: ChangelogSink = (topic, partition, key, value) => {
+    wiring.output.push({ topic, partition, key, value, timestamp: wiring.systemTimeMs() })
+  }
+  const loggingFor = (context: StateStoreContext): ChangeLoggingOptions => ({
+    partition: parseTaskId(context.taskId).partition,
+    collector: { send: (topic, partition, key, value, timestampMs) => wiring.output.push({ topic, partition, key, value, timestamp: timestampMs }) },
+    timestampMs: wiring.systemTimeMs,
+  })
+  const stores = new Map<string, StoreBuilder>()
+  for (const [name, builder] of builders) {
+    if (wiring.mode === 'in-memory' || builder.keySerde === undefined || builder.valueSerde === undefined) stores.set(name, changeloggingBuilder(builder, () => sink))
+    else if (wiring.mode === 'persistent') stores.set(name, persistentStoreBuilder(builder, undefined, { directoryFor: (context) => wiring.directoryFor(context.taskId), loggingFor }))
+    else stores.set(name, loggedInMemoryBuilder(builder, loggingFor))
+  }
+  return stores
+}
+
+function loggedInMemoryBuilder(builder: StoreBuilder, logging: (context: StateStoreContext) => ChangeLoggingOptions): StoreBuilder {
+  const keySerde = builder.keySerde!
+  const valueSerde = builder.timestamped ? valueAndTimestampSerde(builder.valueSerde!) : builder.valueSerde!
+  const build = (): StateStore => {
+    const inner = builder.build()
+    if (builder.kind === 'keyValue') return new ChangeLoggingKeyValueStore(inner as KeyValueStore<unknown, unknown>, { logging, keySerde, valueSerde })
+    if (builder.kind === 'window') return new ChangeLoggingWindowStore(inner as WindowStore<unknown, unknown>, { logging, keySerde, valueSerde, retainDuplicates: builder.retainDuplicates })
+    return new ChangeLoggingSessionStore(inner as SessionStore<unknown, unknown>, { logging, keySerde, valueSerde })
+  }
+  return { ...builder, build }
+}
+
+/** True for stores that restore through `restoreBatch` (the serde-logged stores). */
+export function isChangelogRestorable(store: StateStore): store is StateStore & ChangelogRestorable {
+  return typeof (store as Partial<ChangelogRestorable>).restoreBatch === 'function'
+}
+
+/** Applies one changelog record to a store of any mode, without logging it again. */
+export function applyChangelogRecord(store: StateStore, record: { offset: bigint; key: Uint8Array | null; value: Uint8Array | null; timestamp: bigint }): void {
+  if (isChangelogging(store)) {
+    if (record.key !== null) restoreRecord(store, record.key, record.value)
+    return
+  }
+  if (!isChangelogRestorable(store)) throw new Error(`assertion failed: store '${store.name}' cannot apply changelog records`)
+  store.restoreBatch([{ offset: Number(record.offset), key: record.key, value: record.value, timestamp: Number(record.timestamp) }])
+}
