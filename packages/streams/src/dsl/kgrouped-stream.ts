@@ -63,12 +63,13 @@ export class KGroupedStream<K, V> {
 
   private aggregateWith<VA>(prefix: string, materialized: Materialized<K, VA>, defaultValueSerde: Serde<VA> | undefined, supplier: (storeName: string) => ProcessorSupplier<any, any, any, any>): KTable<K, VA> {
     const { builder } = this.plan.stream.internals
-    const added = addAggregation(this.plan, prefix, materialized, (storeName, keySerde) => Stores.timestamped(timestampedKeyValueStore(storeName, keySerde, materialized)), supplier)
+    const valueSerde = materialized.valueSerde ?? defaultValueSerde
+    const added = addAggregation(this.plan, prefix, materialized, (storeName, keySerde) => Stores.timestamped(timestampedKeyValueStore(storeName, keySerde, valueSerde, materialized)), supplier)
     return new KTable<K, VA>({
       builder,
       name: added.name,
       keySerde: added.keySerde,
-      valueSerde: materialized.valueSerde ?? defaultValueSerde,
+      valueSerde,
       getter: storeGetter(added.storeName),
       queryableStoreName: added.storeName,
       windowGraceMs: null,

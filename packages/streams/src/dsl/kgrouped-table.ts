@@ -51,7 +51,8 @@ export class KGroupedTable<K, V> {
     builder.topology.addSource(`${base}-repartition-source`, [topic], serdes)
     const name = builder.addProcessor(builder.newProcessorName(prefix), tableAggregateSupplier<K, V, VA>(storeName, initializer, adder, subtractor), [`${base}-repartition-source`])
     const keySerde = materialized.keySerde ?? this.grouped.keySerde
-    builder.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, keySerde, materialized)), name)
-    return new KTableClass<K, VA>({ builder, name, keySerde, valueSerde: materialized.valueSerde ?? defaultValueSerde, getter: storeGetter(storeName), queryableStoreName: storeName, windowGraceMs: null })
+    const valueSerde = materialized.valueSerde ?? defaultValueSerde
+    builder.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, keySerde, valueSerde, materialized)), name)
+    return new KTableClass<K, VA>({ builder, name, keySerde, valueSerde, getter: storeGetter(storeName), queryableStoreName: storeName, windowGraceMs: null })
   }
 }

@@ -152,8 +152,9 @@ export class KStream<K, V> {
     const source = this.repartitionIfRequired(name, materialized.keySerde, materialized.valueSerde)
     const keySerde = materialized.keySerde ?? source.internals.keySerde
     builder.addProcessor(name, tableSourceSupplier<K, V>(storeName, true), [source.internals.name])
-    builder.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, keySerde, materialized)), name)
-    return new KTable<K, V>({ builder, name, keySerde, valueSerde: materialized.valueSerde ?? source.internals.valueSerde, getter: storeGetter(storeName), queryableStoreName: storeName, windowGraceMs: null })
+    const valueSerde = materialized.valueSerde ?? source.internals.valueSerde
+    builder.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, keySerde, valueSerde, materialized)), name)
+    return new KTable<K, V>({ builder, name, keySerde, valueSerde, getter: storeGetter(storeName), queryableStoreName: storeName, windowGraceMs: null })
   }
 
   /** Runs a Processor API processor; it may use the named stores and forward any records. */

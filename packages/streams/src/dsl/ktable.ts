@@ -48,11 +48,12 @@ export class KTable<K, V> {
     const name = named?.name ?? builder.newProcessorName(prefix)
     const storeName = materialized.storeName ?? null
     builder.addProcessor(name, tableTransformSupplier(transform, storeName), [this.internals.name])
-    if (storeName !== null) builder.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, materialized.keySerde ?? this.internals.keySerde, materialized)), name)
+    const resultValueSerde = materialized.valueSerde ?? valueSerde
+    if (storeName !== null) builder.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, materialized.keySerde ?? this.internals.keySerde, resultValueSerde, materialized)), name)
     return new KTable<K, VR>({
       ...this.internals,
       name,
-      valueSerde: materialized.valueSerde ?? valueSerde,
+      valueSerde: resultValueSerde,
       getter: storeName === null ? transformedGetter(this.internals.getter, transform) : storeGetter(storeName),
       queryableStoreName: storeName,
     })

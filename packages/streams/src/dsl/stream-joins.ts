@@ -1,5 +1,5 @@
 // Wiring of the stream-side joins into the topology.
-import { Stores } from '../state/stores.ts'
+import { Stores, defaultSerde } from '../state/stores.ts'
 import { Serdes } from '../serde/serde.ts'
 import type { Joined, StreamJoined } from './options.ts'
 import type { JoinWindows } from './windows.ts'
@@ -52,9 +52,11 @@ export function joinStreamToStream<K, V, VO, VR>(left: KStream<K, V>, right: KSt
   builder.addProcessor(names.thisWindow, joinWindowSupplier(thisStore), [leftSource.internals.name])
   builder.addProcessor(names.otherWindow, joinWindowSupplier(otherStore), [rightSource.internals.name])
   const storeOptions = { retentionMs: windows.sizeMs + windows.graceMs, windowSizeMs: windows.sizeMs, retainDuplicates: true }
-  const storeKeySerde = keySerde ?? Serdes.Json<K>()
-  builder.addStore(Stores.windowStoreBuilder(thisStore, storeKeySerde, Serdes.Json<V>(), storeOptions), names.thisWindow)
-  builder.addStore(Stores.windowStoreBuilder(otherStore, storeKeySerde, Serdes.Json<VO>(), storeOptions), names.otherWindow)
+  const storeKeySerde = keySerde ?? defaultSerde<K>()
+  const thisValueSerde = streamJoined.valueSerde ?? left.internals.valueSerde ?? defaultSerde<V>()
+  const otherValueSerde = streamJoined.otherValueSerde ?? right.internals.valueSerde ?? defaultSerde<VO>()
+  builder.addStore(Stores.windowStoreBuilder(thisStore, storeKeySerde, thisValueSerde, storeOptions), names.thisWindow)
+  builder.addStore(Stores.windowStoreBuilder(otherStore, storeKeySerde, otherValueSerde, storeOptions), names.otherWindow)
   builder.addProcessor(names.thisJoin, leftJoin, [names.thisWindow], [otherStore])
   builder.addProcessor(names.otherJoin, rightJoin, [names.otherWindow], [thisStore])
   if (outerStore !== null) builder.addStore(Stores.keyValueStoreBuilder(outerStore, outerKeySerde(storeKeySerde), Serdes.Json()), names.thisJoin, names.otherJoin)

@@ -2,8 +2,8 @@
 // returns it. Node, store and internal topic names follow Kafka's scheme.
 import type { Topology } from '../topology/topology.ts'
 import type { StoreBuilder } from '../state/state-store.ts'
-import { Stores } from '../state/stores.ts'
-import { Serdes, type Serde } from '../serde/serde.ts'
+import { Stores, defaultSerde } from '../state/stores.ts'
+import type { Serde } from '../serde/serde.ts'
 import type { ProcessorSupplier } from '../runtime/processor.ts'
 import { InternalBuilder, storeGetter } from './internal-builder.ts'
 import type { Consumed, Materialized } from './options.ts'
@@ -32,7 +32,7 @@ export class StreamsBuilder {
     const valueSerde = materialized.valueSerde ?? consumed.valueSerde
     this.internal.topology.addSource(sourceName, [topic], consumed)
     this.internal.addProcessor(tableName, tableSourceSupplier<K, V>(storeName, true), [sourceName])
-    this.internal.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, keySerde, materialized)), tableName)
+    this.internal.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, keySerde, valueSerde, materialized)), tableName)
     return new KTable<K, V>({ builder: this.internal, name: tableName, keySerde, valueSerde, getter: storeGetter(storeName), queryableStoreName: storeName, windowGraceMs: null })
   }
 
@@ -41,7 +41,7 @@ export class StreamsBuilder {
     const storeName = materialized.storeName ?? this.internal.newStoreName(`${topic}-`)
     const sourceName = consumed.processorName ?? this.internal.newProcessorName('KSTREAM-SOURCE-')
     const processorName = this.internal.newProcessorName('KTABLE-SOURCE-')
-    const store = Stores.timestamped(timestampedKeyValueStore(storeName, materialized.keySerde ?? consumed.keySerde, { ...materialized, loggingEnabled: false }))
+    const store = Stores.timestamped(timestampedKeyValueStore(storeName, materialized.keySerde ?? consumed.keySerde, materialized.valueSerde ?? consumed.valueSerde, { ...materialized, loggingEnabled: false }))
     this.internal.topology.addGlobalStore(store, sourceName, topic, consumed, processorName, tableSourceSupplier<K, V>(storeName, false))
     return new GlobalKTable<K, V>(storeName)
   }
@@ -64,8 +64,12 @@ export class StreamsBuilder {
   }
 }
 
-/** The store behind a table: key → ValueAndTimestamp. */
-export function timestampedKeyValueStore<K, V>(storeName: string, keySerde: Serde<K> | undefined, materialized: Materialized<K, V>) {
-  const builder = Stores.keyValueStoreBuilder(storeName, keySerde ?? Serdes.Json<K>(), Serdes.Json<V>())
+/**
+ * The store behind a table: key → ValueAndTimestamp. `keySerde` and `valueSerde` are the serdes
+ * in effect (Materialized, else Grouped or upstream); when absent the runtime's configured
+ * defaults apply, as in Kafka Streams.
+ */
+export function timestampedKeyValueStore<K, V>(storeName: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, materialized: Materialized<K, V>) {
+  const builder = Stores.keyValueStoreBuilder(storeName, keySerde ?? defaultSerde<K>(), valueSerde ?? defaultSerde<V>())
   return materialized.loggingEnabled === false ? builder.withLoggingDisabled() : builder
 }

@@ -25,7 +25,7 @@ export function joinTables<K, V, VO, VR>(left: KTable<K, V>, right: KTable<K, VO
   const rightGetter = right.internals.getter
   builder.addProcessor(thisName, tableTableJoinSupplier<K, V, VO, VR>({ kind, thisIsLeft: true, otherGetter: rightGetter, joiner, storeName }), [left.internals.name], rightGetter.storeNames)
   builder.addProcessor(otherName, tableTableJoinSupplier<K, VO, V, VR>({ kind, thisIsLeft: false, otherGetter: leftGetter, joiner, storeName }), [right.internals.name], leftGetter.storeNames)
-  if (storeName !== null) builder.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, materialized.keySerde ?? left.internals.keySerde, materialized)), thisName, otherName)
+  if (storeName !== null) builder.addStore(Stores.timestamped(timestampedKeyValueStore(storeName, materialized.keySerde ?? left.internals.keySerde, materialized.valueSerde, materialized)), thisName, otherName)
   builder.addProcessor(mergeName, passThroughSupplier(), [thisName, otherName])
   return new KTable<K, VR>({
     builder,
@@ -52,7 +52,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(left: KTable<K, V>, right: KTab
   builder.addProcessor(leftName, foreignKeyLeftSupplier(options), [left.internals.name], getterStores)
   builder.addProcessor(rightName, foreignKeyRightSupplier(options), [right.internals.name], getterStores)
   builder.addStore(Stores.keyValueStoreBuilder(subscriptionStoreName, foreignKeySerde, Serdes.Json<K[]>()), leftName, rightName)
-  builder.addStore(Stores.timestamped(timestampedKeyValueStore(resultStoreName, materialized.keySerde ?? left.internals.keySerde, materialized)), leftName, rightName)
+  builder.addStore(Stores.timestamped(timestampedKeyValueStore(resultStoreName, materialized.keySerde ?? left.internals.keySerde, materialized.valueSerde, materialized)), leftName, rightName)
   builder.addProcessor(outputName, passThroughSupplier(), [leftName, rightName])
   return new KTable<K, VR>({
     builder,

@@ -4,7 +4,7 @@
 import type { Serde } from '../serde/serde.ts'
 import { Serdes } from '../serde/serde.ts'
 import { sessionWindowedSerde, timeWindowedSerde } from '../serde/windowed-serde.ts'
-import { Stores } from '../state/stores.ts'
+import { Stores, defaultSerde } from '../state/stores.ts'
 import type { WindowStore } from '../state/window-store.ts'
 import type { SessionStore } from '../state/session-store.ts'
 import type { ValueAndTimestamp, Windowed } from '../state/windowed.ts'
@@ -71,11 +71,12 @@ export class TimeWindowedKStream<K, V> {
       const empty = Symbol('empty') as unknown as VA
       return { initializer: () => empty, aggregator: (_key, value, aggregate) => (aggregate === empty ? value : reducer(aggregate as unknown as V, value)) as unknown as VA }
     }
+    const valueSerde = materialized.valueSerde ?? defaultValueSerde
     const added = addAggregation(
       this.plan,
       prefix,
       materialized,
-      (storeName, keySerde) => Stores.timestamped(Stores.windowStoreBuilder(storeName, keySerde ?? Serdes.Json<K>(), Serdes.Json<VA>(), { retentionMs, windowSizeMs: sizeMs })),
+      (storeName, keySerde) => Stores.timestamped(Stores.windowStoreBuilder(storeName, keySerde ?? defaultSerde<K>(), valueSerde ?? defaultSerde<VA>(), { retentionMs, windowSizeMs: sizeMs })),
       (storeName) => (sliding ? slidingWindowAggregateSupplier<K, V, VA>(storeName, windows, reduceAsAggregate().initializer, reduceAsAggregate().aggregator, strategy) : windowAggregateSupplier<K, V, VA>(storeName, windows, aggregation, strategy)),
     )
     const { builder } = this.plan.stream.internals
@@ -83,7 +84,7 @@ export class TimeWindowedKStream<K, V> {
       builder,
       name: added.name,
       keySerde: added.keySerde === undefined ? undefined : timeWindowedSerde(added.keySerde, sizeMs),
-      valueSerde: materialized.valueSerde ?? defaultValueSerde,
+      valueSerde,
       getter: windowGetter<K, VA>(added.storeName),
       queryableStoreName: added.storeName,
       windowGraceMs: windows.graceMs,
@@ -126,11 +127,12 @@ export class SessionWindowedKStream<K, V> {
     const minimumRetentionMs = windows.inactivityGapMs + windows.graceMs
     const retentionMs = materialized.retentionMs ?? minimumRetentionMs
     requireArgument(retentionMs >= minimumRetentionMs, `retention ${retentionMs} ms is shorter than gap + grace (${minimumRetentionMs} ms)`)
+    const valueSerde = materialized.valueSerde ?? defaultValueSerde
     const added = addAggregation(
       this.plan,
       prefix,
       materialized,
-      (storeName, keySerde) => Stores.sessionStoreBuilder(storeName, keySerde ?? Serdes.Json<K>(), Serdes.Json<VA>(), { retentionMs }),
+      (storeName, keySerde) => Stores.sessionStoreBuilder(storeName, keySerde ?? defaultSerde<K>(), valueSerde ?? defaultSerde<VA>(), { retentionMs }),
       (storeName) => sessionAggregateSupplier<K, V, VA>(storeName, windows, { initializer, aggregator, merger }, strategy),
     )
     const { builder } = this.plan.stream.internals
@@ -138,7 +140,7 @@ export class SessionWindowedKStream<K, V> {
       builder,
       name: added.name,
       keySerde: added.keySerde === undefined ? undefined : sessionWindowedSerde(added.keySerde),
-      valueSerde: materialized.valueSerde ?? defaultValueSerde,
+      valueSerde,
       getter: {
         storeNames: [added.storeName],
         create(context) {

@@ -72,7 +72,7 @@ export class ActiveTasks {
       if (directory === undefined) throw new Error(`assertion failed: no state directory for task ${taskId}`)
       return directory
     }
-    const stores: Map<string, StoreBuilder> = taskStoreBuilders(topology.stores(), { mode, output: this.output, systemTimeMs: config.systemTimeMs, directoryFor })
+    const stores: Map<string, StoreBuilder> = taskStoreBuilders(topology.stores(), { mode, output: this.output, systemTimeMs: config.systemTimeMs, directoryFor, defaultKeySerde: config.defaultKeySerde, defaultValueSerde: config.defaultValueSerde })
     // A view of the user's topology whose stores log their writes; the topology itself is untouched.
     this.runtimeTopology = Object.create(topology, { stores: { value: () => stores } }) as Topology
   }

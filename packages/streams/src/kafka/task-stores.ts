@@ -16,6 +16,8 @@ import { ChangeLoggingKeyValueStore } from '../state/changelog/change-logging-ke
 import { ChangeLoggingSessionStore, ChangeLoggingWindowStore } from '../state/changelog/change-logging-window-store.ts'
 import { valueAndTimestampSerde } from '../state/changelog/value-and-timestamp-serde.ts'
 import { persistentStoreBuilder } from '../state/persistent/persistent-store-builder.ts'
+import { resolveDefaultSerde } from '../state/stores.ts'
+import type { Serde } from '../serde/serde.ts'
 import type { TaskStateDirectory } from '../state/persistent/task-state-directory.ts'
 import { changeloggingBuilder, isChangelogging, restoreRecord, type ChangelogSink } from './changelog-store.ts'
 import { parseTaskId } from './task-id.ts'
@@ -29,6 +31,9 @@ export interface TaskStoreWiring {
   readonly systemTimeMs: () => number
   /** The directory of a task being created (mode 'persistent'). */
   directoryFor(taskId: string): TaskStateDirectory
+  /** The configured default serdes: they replace the DSL's `defaultSerde` placeholders. */
+  readonly defaultKeySerde?: Serde<any>
+  readonly defaultValueSerde?: Serde<any>
 }
 
 /** The runtime's builders for every store of a topology. */
@@ -42,12 +47,20 @@ export function taskStoreBuilders(builders: Iterable<[string, StoreBuilder]>, wi
     timestampMs: wiring.systemTimeMs,
   })
   const stores = new Map<string, StoreBuilder>()
-  for (const [name, builder] of builders) {
+  for (const [name, declared] of builders) {
+    const builder = withConfiguredDefaults(declared, wiring)
     if (wiring.mode === 'in-memory' || builder.keySerde === undefined || builder.valueSerde === undefined) stores.set(name, changeloggingBuilder(builder, () => sink))
     else if (wiring.mode === 'persistent') stores.set(name, persistentStoreBuilder(builder, undefined, { directoryFor: (context) => wiring.directoryFor(context.taskId), loggingFor }))
     else stores.set(name, loggedInMemoryBuilder(builder, loggingFor))
   }
   return stores
+}
+
+/** The builder with its DSL placeholder serdes replaced by the configured defaults (Kafka resolves them at store init). */
+function withConfiguredDefaults(builder: StoreBuilder, wiring: TaskStoreWiring): StoreBuilder {
+  const keySerde = resolveDefaultSerde(builder.keySerde, wiring.defaultKeySerde)
+  const valueSerde = resolveDefaultSerde(builder.valueSerde, wiring.defaultValueSerde)
+  return keySerde === builder.keySerde && valueSerde === builder.valueSerde ? builder : { ...builder, keySerde, valueSerde }
 }
 
 function loggedInMemoryBuilder(builder: StoreBuilder, logging: (context: StateStoreContext) => ChangeLoggingOptions): StoreBuilder {

@@ -1,5 +1,6 @@
 // Kafka's `Stores` factory: store builders the DSL and Processor API users hand to a topology.
 import type { Serde } from '../serde/serde.ts'
+import { Serdes } from '../serde/serde.ts'
 import type { StateStore, StoreBuilder, StoreKind } from './state-store.ts'
 import type { KeyValueStore } from './key-value-store.ts'
 import { InMemoryKeyValueStore } from './key-value-store.ts'
@@ -39,6 +40,26 @@ function builder<S extends StateStore>(name: string, kind: StoreKind, timestampe
 
 function describe(inner: StoreBuilder): StoreDescription {
   return { keySerde: inner.keySerde, valueSerde: inner.valueSerde, retentionMs: inner.retentionMs, windowSizeMs: inner.windowSizeMs, retainDuplicates: inner.retainDuplicates }
+}
+
+// Serdes made by `defaultSerde`: placeholders the runtime swaps for the configured defaults.
+const configuredDefaultPlaceholders = new WeakSet<Serde<any>>()
+
+/**
+ * @internal The serde of a DSL store key or value that no Materialized, Grouped or upstream
+ * serde names. As in Kafka Streams, the runtime uses the configured default serde in its place
+ * (`resolveDefaultSerde`); with no default configured it encodes JSON.
+ */
+export function defaultSerde<T>(): Serde<T> {
+  const serde = Serdes.Json<T>()
+  configuredDefaultPlaceholders.add(serde)
+  return serde
+}
+
+/** @internal `declared`, or `configuredDefault` when `declared` is a `defaultSerde` placeholder and a default is configured. */
+export function resolveDefaultSerde<T>(declared: Serde<T> | undefined, configuredDefault: Serde<any> | undefined): Serde<T> | undefined {
+  if (declared === undefined || configuredDefault === undefined || !configuredDefaultPlaceholders.has(declared)) return declared
+  return configuredDefault as Serde<T>
 }
 
 export const Stores = {
