@@ -1,9 +1,10 @@
-// Interim changelogging for the Kafka runtime: every write to a logged store is also sent to
-// its changelog partition (the task's partition), and a restore replays the changelog into the
-// store. Store builders carry no value serde, so keys and values are encoded with Node's
-// structured serialization (node:v8); the changelog is therefore readable by this runtime, not
-// by Kafka Streams. Stores stay typed; a Proxy intercepts the write methods of each store kind.
-// When the persistent stores and changelog wrappers of src/state land, they replace this file.
+// Changelogging for in-memory stores when KafkaStreams runs WITHOUT a stateDir: every write to a
+// logged store is also sent to its changelog partition (the task's partition), and a restore
+// replays the changelog into the store. Keys and values are encoded with Node's structured
+// serialization (node:v8), so this changelog is readable by this runtime only, not by Kafka
+// Streams. With a stateDir, task-stores.ts uses the persistent stores and the change-logging
+// wrappers of src/state, which write Kafka's changelog layout with the stores' serdes.
+// Stores stay typed; a Proxy intercepts the write methods of each store kind.
 import { deserialize, serialize } from 'node:v8'
 import type { StateStore, StateStoreContext, StoreBuilder } from '../state/state-store.ts'
 import { Window, Windowed } from '../state/windowed.ts'
