@@ -2,7 +2,8 @@
 // transaction calls are exercised but not enforced). The chaos test needs a broker that
 // enforces transactions: three instances in their own processes are killed with SIGKILL and
 // restarted while they count; the committed output must then hold, per key, exactly the
-// counts 1..n: nothing lost, nothing counted twice.
+// counts 1..n: nothing lost, nothing counted twice. The larger chaos test of the issue (click
+// enrichment + windowed counts over many more events) is kafka-chaos.test.ts.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
