@@ -1,0 +1,105 @@
+// The two implementations under test, behind one small interface the bench drives and polls:
+// KafkaStreams (at_least_once or exactly_once_v2) read through its window store (interactive
+// query), and a plain consumer loop with an in-memory Map (no guarantees).
+import { createConsumer, createProducer, type ProducerRecord } from '@tributary/client'
+import { KafkaStreams } from '@tributary/streams'
+import { ADS, COUNT_STORE, WINDOW_MS, adId, campaignOfAd, windowStartOf, ysbTopology, type AdEvent } from './ysb-model.ts'
+
+export type Mode = 'plain' | 'at_least_once' | 'exactly_once_v2'
+
+export interface YsbApp {
+  /** Partitions assigned (plain) / active tasks running (KafkaStreams): records flow from now on. */
+  ready(): boolean
+  /** Records of the source topic consumed so far (plain: consumed; KafkaStreams: processed by all tasks, source and repartition). */
+  progress(): number
+  /** The count of `campaign` in the window starting at `windowStartMs` visible now, or null (none yet, or expired). */
+  count(campaign: string, windowStartMs: number): number | null
+  close(): Promise<void>
+}
+
+export interface AppOptions {
+  readonly bootstrapServers: string
+  readonly sourceTopic: string
+  readonly applicationId: string
+  readonly maxPollRecords: number
+  /** KafkaStreams only. */
+  readonly commitIntervalMs: number
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+export async function startApp(mode: Mode, options: AppOptions): Promise<YsbApp> {
+  return mode === 'plain' ? startPlainLoop(options) : startStreams(mode, options)
+}
+
+async function startStreams(mode: 'at_least_once' | 'exactly_once_v2', options: AppOptions): Promise<YsbApp> {
+  const streams = new KafkaStreams(ysbTopology(options.sourceTopic), {
+    applicationId: options.applicationId, bootstrapServers: options.bootstrapServers, processingGuarantee: mode,
+    commitIntervalMs: options.commitIntervalMs, maxPollRecords: options.maxPollRecords, logger: { warn: () => undefined },
+  })
+  await streams.start()
+  await streams.waitForState('RUNNING', 60_000)
+  return {
+    ready: () => streams.state === 'RUNNING' && streams.metrics().activeTasks > 0,
+    progress: () => streams.metrics().recordsIn,
+    count: (campaign, windowStartMs) => {
+      try {
+        const value = streams.store<string, number>(COUNT_STORE, 'window').fetch(campaign, windowStartMs)
+        return value === null ? null : Number(value)
+      } catch (error) {
+        if ((error as { retriable?: boolean }).retriable === true) return null // rebalancing or restoring
+        throw error
+      }
+    },
+    close: () => streams.close(),
+  }
+}
+
+/** Consume, parse, filter, look up, count per window in a Map, produce closed windows; commits after each batch, no transactions. */
+async function startPlainLoop(options: AppOptions): Promise<YsbApp> {
+  const adToCampaign = new Map(Array.from({ length: ADS }, (_, index) => [adId(index), campaignOfAd(index)]))
+  const consumer = createConsumer({ bootstrapServers: options.bootstrapServers, groupId: options.applicationId, autoOffsetReset: 'earliest', maxPollRecords: options.maxPollRecords })
+  const producer = createProducer({ bootstrapServers: options.bootstrapServers, idempotent: true, lingerMs: 5 })
+  const open = new Map<number, Map<string, number>>()
+  let streamTimeMs = -1
+  let consumed = 0
+  let stopped = false
+  consumer.subscribe([options.sourceTopic])
+  const loop = (async () => {
+    while (!stopped) {
+      const batch = await consumer.poll({ timeoutMs: 200 })
+      const out: ProducerRecord[] = []
+      for (const record of batch) {
+        consumed++
+        const event = JSON.parse(decoder.decode(record.value!)) as AdEvent
+        streamTimeMs = Math.max(streamTimeMs, event.event_time)
+        for (const [windowStart, counts] of open) {
+          if (windowStart + WINDOW_MS > streamTimeMs) continue
+          for (const [campaign, count] of counts) out.push({ topic: 'plain-counts', key: encoder.encode(`${campaign}@${windowStart}`), value: encoder.encode(String(count)) })
+          open.delete(windowStart)
+        }
+        if (event.event_type !== 'view') continue
+        const campaign = adToCampaign.get(event.ad_id)!
+        const windowStart = windowStartOf(event.event_time)
+        let counts = open.get(windowStart)
+        if (counts === undefined) open.set(windowStart, (counts = new Map()))
+        counts.set(campaign, (counts.get(campaign) ?? 0) + 1)
+      }
+      if (out.length > 0) await producer.send(out)
+      if (batch.length > 0) await consumer.commit()
+    }
+  })()
+  return {
+    ready: () => consumer.assignment().length > 0,
+    progress: () => consumed,
+    count: (campaign, windowStartMs) => open.get(windowStartMs)?.get(campaign) ?? null,
+    async close() {
+      stopped = true
+      await loop
+      await producer.flush()
+      await producer.close()
+      await consumer.close()
+    },
+  }
+}
