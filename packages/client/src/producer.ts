@@ -184,14 +184,18 @@ export class Producer {
     if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer)
     this.#lingerTimer = undefined
     if (this.#pending.length === 0) return
-    const batch = this.#pending
+    const pending = this.#pending
     this.#pending = []
     this.#pendingRecords = 0
     this.#pendingBytes = 0
     // One request at a time keeps send order = offset order, which idempotence requires anyway.
-    const run = this.#inFlight.then(() => this.#sendBatch(batch))
-    this.#inFlight = run.catch(() => undefined)
-    await run.catch(() => undefined)
+    // Records queued while a request was in flight can add up to far more than maxBatchBytes, so
+    // they go out as several requests of at most maxBatchBytes each (a single larger record alone).
+    for (const batch of splitPending(pending, this.#options.maxBatchBytes ?? 1_048_576)) {
+      const run = this.#inFlight.then(() => this.#sendBatch(batch))
+      this.#inFlight = run.catch(() => undefined)
+    }
+    await this.#inFlight
   }
 
   async #sendBatch(batch: Pending[]): Promise<void> {
@@ -259,4 +263,74 @@ export class Producer {
 
 export function createProducer(options: ProducerOptions): Producer {
   return new Producer(options)
+}
+
+/** Bytes a record adds to a batch besides key and value: attributes, varints, deltas (upper bound). */
+const recordOverheadBytes = 24
+
+function recordBytes(record: ProducerRecord): number {
+  let bytes = recordOverheadBytes + (record.key?.length ?? 0) + (record.value?.length ?? 0)
+  for (const header of record.headers ?? []) bytes += header.key.length + (header.value?.length ?? 0) + 8
+  return bytes
+}
+
+/**
+ * Splits queued sends into requests of at most `maxBatchBytes` estimated bytes, keeping record
+ * order. A send whose records span several requests resolves with all their offsets once every
+ * part is acknowledged, and rejects with the first failure.
+ */
+function splitPending(pending: readonly Pending[], maxBatchBytes: number): Pending[][] {
+  const batches: Pending[][] = []
+  let batch: Pending[] = []
+  let batchBytes = 0
+  const close = (): void => {
+    if (batch.length > 0) batches.push(batch)
+    batch = []
+    batchBytes = 0
+  }
+  for (const send of pending) {
+    const parts: ProducerRecord[][] = [[]]
+    for (const record of send.records) {
+      const bytes = recordBytes(record)
+      if (batchBytes + bytes > maxBatchBytes && batchBytes > 0) {
+        const current = parts[parts.length - 1]
+        if (current.length > 0) {
+          batch.push(partOf(send, parts, current))
+          parts.push([])
+        }
+        close()
+      }
+      parts[parts.length - 1].push(record)
+      batchBytes += bytes
+    }
+    if (parts[parts.length - 1].length > 0) batch.push(partOf(send, parts, parts[parts.length - 1]))
+  }
+  close()
+  return batches
+}
+
+/** A part of a send: the send resolves when all `parts` have, in order. */
+function partOf(send: Pending, parts: ProducerRecord[][], records: ProducerRecord[]): Pending {
+  if (parts.length === 1 && records.length === send.records.length) return send
+  const state = (send as PendingWithParts).partState ??= { results: new Map(), settled: false, parts }
+  const index = parts.indexOf(records)
+  return {
+    records,
+    resolve: (metadata) => {
+      state.results.set(index, metadata)
+      if (state.results.size === state.parts.length && !state.settled) {
+        state.settled = true
+        send.resolve(state.parts.flatMap((_, part) => state.results.get(part)!))
+      }
+    },
+    reject: (error) => {
+      if (state.settled) return
+      state.settled = true
+      send.reject(error)
+    },
+  }
+}
+
+interface PendingWithParts extends Pending {
+  partState?: { results: Map<number, RecordMetadata[]>; settled: boolean; parts: ProducerRecord[][] }
 }
