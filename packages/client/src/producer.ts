@@ -280,44 +280,57 @@ function recordBytes(record: ProducerRecord): number {
  * part is acknowledged, and rejects with the first failure.
  */
 function splitPending(pending: readonly Pending[], maxBatchBytes: number): Pending[][] {
-  const batches: Pending[][] = [[]]
+  const batches: Pending[][] = []
+  let batch: Pending[] = []
   let batchBytes = 0
+  const close = (): void => {
+    if (batch.length > 0) batches.push(batch)
+    batch = []
+    batchBytes = 0
+  }
   for (const send of pending) {
-    const parts: { batch: number; records: ProducerRecord[] }[] = []
+    const parts: ProducerRecord[][] = [[]]
     for (const record of send.records) {
       const bytes = recordBytes(record)
-      if (batchBytes > 0 && batchBytes + bytes > maxBatchBytes) {
-        batches.push([])
-        batchBytes = 0
+      if (batchBytes + bytes > maxBatchBytes && batchBytes > 0) {
+        const current = parts[parts.length - 1]
+        if (current.length > 0) {
+          batch.push(partOf(send, parts, current))
+          parts.push([])
+        }
+        close()
       }
-      const batch = batches.length - 1
-      if (parts.at(-1)?.batch !== batch) parts.push({ batch, records: [] })
-      parts.at(-1)!.records.push(record)
+      parts[parts.length - 1].push(record)
       batchBytes += bytes
     }
-    if (parts.length === 1) batches[parts[0].batch].push(send)
-    else joinParts(send, parts.length).forEach((settle, index) => batches[parts[index].batch].push({ ...settle, records: parts[index].records }))
+    if (parts[parts.length - 1].length > 0) batch.push(partOf(send, parts, parts[parts.length - 1]))
   }
-  return batches.filter((batch) => batch.length > 0)
+  close()
+  return batches
 }
 
-/** `count` resolve/reject pairs that settle `send` once: all resolved (in order), or the first rejection. */
-function joinParts(send: Pending, count: number): Pick<Pending, 'resolve' | 'reject'>[] {
-  const results: RecordMetadata[][] = new Array(count)
-  let remaining = count
-  let settled = false
-  return Array.from({ length: count }, (_, index) => ({
-    resolve: (metadata: RecordMetadata[]) => {
-      results[index] = metadata
-      if (--remaining === 0 && !settled) {
-        settled = true
-        send.resolve(results.flat())
+/** A part of a send: the send resolves when all `parts` have, in order. */
+function partOf(send: Pending, parts: ProducerRecord[][], records: ProducerRecord[]): Pending {
+  if (parts.length === 1 && records.length === send.records.length) return send
+  const state = (send as PendingWithParts).partState ??= { results: new Map(), settled: false, parts }
+  const index = parts.indexOf(records)
+  return {
+    records,
+    resolve: (metadata) => {
+      state.results.set(index, metadata)
+      if (state.results.size === state.parts.length && !state.settled) {
+        state.settled = true
+        send.resolve(state.parts.flatMap((_, part) => state.results.get(part)!))
       }
     },
-    reject: (error: Error) => {
-      if (settled) return
-      settled = true
+    reject: (error) => {
+      if (state.settled) return
+      state.settled = true
       send.reject(error)
     },
-  }))
+  }
+}
+
+interface PendingWithParts extends Pending {
+  partState?: { results: Map<number, RecordMetadata[]>; settled: boolean; parts: ProducerRecord[][] }
 }
