@@ -94,6 +94,7 @@ export const KafkaErrorCode = {
   IllegalGeneration: 22,
   UnknownMemberId: 25,
   RebalanceInProgress: 27,
+  TopicAlreadyExists: 36,
   InvalidRequest: 42,
   FencedLeaderEpoch: 74,
   MemberIdRequired: 79,

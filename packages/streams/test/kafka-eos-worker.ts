@@ -24,6 +24,11 @@ const streams = new KafkaStreams(builder.build(), {
 streams.setStateListener((next, previous) => {
   if (process.env.DEBUG_KS) process.stderr.write(`[${process.pid}] ${previous} -> ${next}\n`)
   if (next === 'RUNNING') process.stdout.write('RUNNING\n')
+  // An instance in ERROR processes nothing more: exit so that the test sees it instead of waiting.
+  if (next === 'ERROR') {
+    process.stderr.write(`ERROR: ${String((streams.error as Error | undefined)?.stack ?? streams.error)}\n`)
+    process.exit(70)
+  }
 })
 await streams.start()
 process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)))

@@ -6,13 +6,13 @@
 // enrichment + windowed counts over many more events) is kafka-chaos.test.ts.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ConsumerRecord } from '@tributary/client'
 import { KafkaStreams, KafkaStreamsState, Serdes, StreamsBuilder } from '../src/index.ts'
-import { consumeUntil, produce, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { consumeUntil, produce, spawnWorker, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
 
 const S = Serdes.String()
 const L = Serdes.Long()
@@ -85,12 +85,9 @@ describe('KafkaStreams exactly_once_v2', () => {
     context.after(() => rm(stateRoot, { recursive: true, force: true }))
     const workers = new Map<number, ChildProcess>()
     const launch = (index: number): Promise<void> => {
-      const child = spawn(process.execPath, [join(import.meta.dirname, 'kafka-eos-worker.ts')], {
-        env: { ...process.env, BOOTSTRAP: broker.bootstrapServers, STATE_DIR: join(stateRoot, `instance-${index}`), APPLICATION_ID: applicationId },
-        stdio: ['ignore', 'pipe', process.env.DEBUG_KS ? 'inherit' : 'ignore'],
-      })
-      workers.set(index, child)
-      return new Promise((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('RUNNING') && resolve()))
+      const worker = spawnWorker(join(import.meta.dirname, 'kafka-eos-worker.ts'), { BOOTSTRAP: broker.bootstrapServers, STATE_DIR: join(stateRoot, `instance-${index}`), APPLICATION_ID: applicationId })
+      workers.set(index, worker.child)
+      return worker.running
     }
     context.after(() => {
       for (const child of workers.values()) child.kill('SIGKILL')

@@ -3,6 +3,7 @@
 // are: no CreateTopics (topics are created through its control channel), transactions only
 // protocol-deep (no markers, TxnOffsetCommit discarded).
 import { createAdmin, createConsumer, createProducer, type ConsumerRecord, type ProducerRecord } from '@tributary/client'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { startTestBroker } from '@tributary/testing'
 import { startRefbroker } from '../../client/test/refbroker.ts'
 
@@ -96,4 +97,32 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
+}
+
+export interface Worker {
+  readonly child: ChildProcess
+  /** Resolves when the worker printed RUNNING; rejects, with the end of its stderr, if it exited first. */
+  readonly running: Promise<void>
+}
+
+/**
+ * A KafkaStreams instance in its own process (so a test can kill it with SIGKILL). Its stderr is
+ * kept (the last 8 KiB) to explain an exit before RUNNING, and echoed with DEBUG_KS=1.
+ */
+export function spawnWorker(script: string, env: Record<string, string>): Worker {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (process.env.DEBUG_KS) process.stderr.write(chunk)
+    stderr = (stderr + chunk.toString()).slice(-8_192)
+  })
+  const running = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('RUNNING')) resolve()
+    })
+    child.once('exit', (code, signal) => reject(new Error(`worker ${child.pid} exited (${signal ?? `code ${code}`}) before RUNNING; its stderr ends with:\n${stderr}`)))
+  })
+  // A worker killed by the test after RUNNING settles nothing; one killed before would reject unobserved.
+  running.catch(() => undefined)
+  return { child, running }
 }

@@ -44,6 +44,15 @@ describe('internal topics on the embedded broker', () => {
     await prepareTopics(topology('clicks'), { applicationId: 'app1', bootstrapServers: broker.bootstrapServers, replicationFactor: 1 })
   })
 
+  test('instances starting together race to create the same internal topics; all of them start', async () => {
+    await admin.createTopics([{ topic: 'raced', partitions: 2 }])
+    // Without tolerating TOPIC_ALREADY_EXISTS, all but the fastest instance failed here.
+    const plans = await Promise.all(Array.from({ length: 4 }, () => prepareTopics(topology('raced'), { applicationId: 'app-race', bootstrapServers: broker.bootstrapServers, replicationFactor: 1 })))
+    assert.equal(plans.length, 4)
+    const described = await admin.describeTopics(['app-race-by-value-repartition', 'app-race-value-counts-changelog'])
+    assert.deepEqual(described.map((topic) => [topic.topic, topic.partitions.length]).sort(), [['app-race-by-value-repartition', 2], ['app-race-value-counts-changelog', 2]])
+  })
+
   test('a missing source topic and a mis-sized internal topic are refused', async () => {
     await assert.rejects(prepareTopics(topology('absent'), { applicationId: 'app2', bootstrapServers: broker.bootstrapServers, replicationFactor: 1 }), (error: unknown) => error instanceof KafkaStreamsError && error.code === 'KAFKA_STREAMS_MISSING_SOURCE_TOPIC')
     await admin.createTopics([{ topic: 'views', partitions: 4 }, { topic: 'app3-by-value-repartition', partitions: 2 }])

@@ -1,7 +1,8 @@
 // Reads the partition counts of the source topics, plans the internal topics and creates the
 // missing ones (changelogs compacted). An existing internal topic with another partition count
-// is an error: its data would be routed to the wrong tasks.
-import { createAdmin } from '@tributary/client'
+// is an error: its data would be routed to the wrong tasks. Creation races between instances
+// starting at once are expected and tolerated.
+import { createAdmin, KafkaErrorCode, KafkaProtocolError, type Admin } from '@tributary/client'
 import type { Topology } from '../topology/topology.ts'
 import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
 import { planTopics, runtimeTopicName, type TopicPlan } from './topic-plan.ts'
@@ -20,21 +21,39 @@ export async function prepareTopics(topology: Topology, options: { applicationId
     const counts = new Map<string, number>()
     for (const description of await admin.describeTopics([...new Set(external)])) counts.set(description.topic, description.partitions.length)
     const plan = planTopics(topology, options.applicationId, counts)
-    const present = plan.internalTopics.filter((topic) => existing.has(topic.topic))
-    if (present.length > 0) {
-      for (const description of await admin.describeTopics(present.map((topic) => topic.topic))) {
-        const wanted = plan.internalTopics.find((topic) => topic.topic === description.topic)!
-        if (description.partitions.length !== wanted.partitions) {
-          throw new KafkaStreamsError(KafkaStreamsErrorCode.InternalTopicMismatch, `internal topic '${description.topic}' has ${description.partitions.length} partitions, the topology needs ${wanted.partitions}`)
-        }
+    // Several instances starting together race to create the same topics: one that already
+    // exists (now, or by the time our CreateTopics arrives) is fine if its partition count is
+    // the planned one, which is checked for every internal topic after creation.
+    for (const topic of plan.internalTopics.filter((candidate) => !existing.has(candidate.topic))) {
+      try {
+        await admin.createTopics([{ topic: topic.topic, partitions: topic.partitions, replicationFactor: options.replicationFactor, configs: topic.configs }])
+      } catch (error) {
+        if (!(error instanceof KafkaProtocolError && error.code === KafkaErrorCode.TopicAlreadyExists)) throw error
       }
     }
-    const toCreate = plan.internalTopics.filter((topic) => !existing.has(topic.topic))
-    if (toCreate.length > 0) {
-      await admin.createTopics(toCreate.map((topic) => ({ topic: topic.topic, partitions: topic.partitions, replicationFactor: options.replicationFactor, configs: topic.configs })))
+    if (plan.internalTopics.length > 0) {
+      const described = await describeCreated(admin, plan.internalTopics.map((topic) => topic.topic))
+      for (const wanted of plan.internalTopics) {
+        const partitions = described.get(wanted.topic)
+        if (partitions === undefined) throw new KafkaStreamsError(KafkaStreamsErrorCode.InternalTopicMismatch, `internal topic '${wanted.topic}' was created but is not in the cluster metadata`)
+        if (partitions !== wanted.partitions) {
+          throw new KafkaStreamsError(KafkaStreamsErrorCode.InternalTopicMismatch, `internal topic '${wanted.topic}' has ${partitions} partitions, the topology needs ${wanted.partitions}`)
+        }
+      }
     }
     return plan
   } finally {
     await admin.close()
   }
+}
+
+/** Partition counts of `topics`; a cluster may list a topic it just created a moment later. */
+async function describeCreated(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  let described = new Map<string, number>()
+  for (let attempt = 0; attempt < 20; attempt++) {
+    described = new Map((await admin.describeTopics(topics)).map((description) => [description.topic, description.partitions.length]))
+    if (topics.every((topic) => described.has(topic))) break
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  return described
 }
