@@ -7,6 +7,7 @@ import type { Topology } from '../topology/topology.ts'
 import type { Serde } from '../serde/serde.ts'
 import type { RuntimeConfig } from '../runtime/runtime-config.ts'
 import type { StateStore, StoreKind } from '../state/state-store.ts'
+import type { Windowed } from '../state/windowed.ts'
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../testing/store-views.ts'
 import type { AssignmentInfo } from './assignor.ts'
 import { resolveConfig, type KafkaStreamsConfig, type ResolvedConfig } from './config.ts'
@@ -17,7 +18,7 @@ import { emptyMetrics, toPrometheus, type KafkaStreamsMetrics } from './metrics.
 import { partitionForKey } from './murmur2.ts'
 import { loadProcessId } from './process-id.ts'
 import { StreamThread } from './stream-thread.ts'
-import { fetchKey, startQueryServer, stopQueryServer } from './query-server.ts'
+import { allTime, fetchKey, startQueryServer, stopQueryServer, type LocalAnswer, type TimeRange, type WindowedValue } from './query-server.ts'
 import type { Server } from 'node:http'
 import { formatTaskId } from './task-id.ts'
 import type { TopicPlan } from './topic-plan.ts'
@@ -172,7 +173,45 @@ export class KafkaStreams implements StoreSource {
     if (metadata.activeHost === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `no instance hosts partition ${metadata.partition} of store '${storeName}' yet; retry`, { retriable: true })
     if (metadata.activeHost === this.config.applicationServer) return this.store<K, V>(storeName, 'keyValue').get(key)
     const bytes = keySerde.serialize(storeName, key)!
-    return (await fetchKey(metadata.activeHost, storeName, bytes)).value as V | null
+    return (await this.remoteQuery(metadata.activeHost, storeName, bytes, allTime, 'value')) as V | null
+  }
+
+  /**
+   * The windows of `key` in window store `storeName` whose start lies in [fromMs, toMs], ascending,
+   * read locally or from the owner over HTTP (as queryKey).
+   */
+  async queryWindows<K, V>(storeName: string, key: K, keySerde: Serde<K>, fromMs = allTime.fromMs, toMs = allTime.toMs): Promise<{ start: number; end: number; value: V }[]> {
+    return (await this.queryRanged(storeName, key, keySerde, { fromMs, toMs }, 'windows')) as { start: number; end: number; value: V }[]
+  }
+
+  /** The sessions of `key` in session store `storeName`, read locally or from the owner over HTTP. */
+  async querySessions<K, V>(storeName: string, key: K, keySerde: Serde<K>): Promise<{ start: number; end: number; value: V }[]> {
+    return (await this.queryRanged(storeName, key, keySerde, allTime, 'sessions')) as { start: number; end: number; value: V }[]
+  }
+
+  private async queryRanged<K>(storeName: string, key: K, keySerde: Serde<K>, range: TimeRange, field: 'windows' | 'sessions'): Promise<unknown> {
+    const metadata = this.queryMetadataForKey(storeName, key, keySerde)
+    if (metadata.activeHost === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `no instance hosts partition ${metadata.partition} of store '${storeName}' yet; retry`, { retriable: true })
+    const answer = metadata.activeHost === this.config.applicationServer ? this.localQuery(storeName, key, range) : await fetchKey(metadata.activeHost, storeName, keySerde.serialize(storeName, key)!, { range })
+    return answerField(answer, storeName, metadata.activeHost, field)
+  }
+
+  private async remoteQuery(host: string, storeName: string, bytes: Uint8Array, range: TimeRange, field: 'value' | 'windows' | 'sessions'): Promise<unknown> {
+    return answerField(await fetchKey(host, storeName, bytes, { range }), storeName, host, field)
+  }
+
+  /** What this instance's local stores hold for `key`, by store kind (the HTTP endpoint's answer). */
+  private localQuery(storeName: string, key: unknown, range: TimeRange): LocalAnswer {
+    const { kind, stores } = this.storesNamed(storeName)
+    if (kind === 'keyValue') return { value: this.store(storeName, 'keyValue').get(key) ?? null }
+    if (kind === 'window') {
+      const sizeMs = (stores[0] as { windowSizeMs?: number } | undefined)?.windowSizeMs ?? 0
+      const windows: WindowedValue[] = [...this.store(storeName, 'window').fetch(key, range.fromMs, range.toMs)].map(({ timestamp, value }) => ({ start: timestamp, end: timestamp + sizeMs, value }))
+      return { windows }
+    }
+    const sessions: WindowedValue[] = [...this.store<unknown, unknown>(storeName, 'session').fetch(key)]
+      .map(({ key: windowed, value }) => ({ start: (windowed as Windowed<unknown>).window.startMs, end: (windowed as Windowed<unknown>).window.endMs, value }))
+    return { sessions }
   }
 
   private queryMetadataForSerializedKey(storeName: string, bytes: Uint8Array): KeyQueryMetadata {
@@ -209,7 +248,7 @@ export class KafkaStreams implements StoreSource {
       applicationServer,
       keySerdes: new Map(Object.entries(this.config.queryableStores)),
       ownerOf: (store, bytes) => this.queryMetadataForSerializedKey(store, bytes),
-      localGet: (store, key) => this.store(store, 'keyValue').get(key),
+      localQuery: (store, key, range) => this.localQuery(store, key, range),
       metadata: () => this.hosts(),
       prometheus: () => this.prometheusMetrics(),
     })
@@ -275,4 +314,9 @@ export class KafkaStreams implements StoreSource {
     this.stateValue = next
     this.listener?.(next, previous)
   }
+}
+
+function answerField(answer: LocalAnswer, storeName: string, host: string, field: 'value' | 'windows' | 'sessions'): unknown {
+  if (!(field in answer)) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `store '${storeName}' on ${host} has no ${field}: it is not a ${field === 'value' ? 'key-value' : field === 'windows' ? 'window' : 'session'} store`)
+  return (answer as Record<string, unknown>)[field]
 }

@@ -3,6 +3,10 @@
 // answers from its local store when it hosts that task, else forwards the request once to the
 // owner. Routes:
 //   GET /v1/stores/{store}/keys/{base64url serialized key}  → {store, partition, host, value}
+//       key-value stores: `value` is the key's value (null when absent);
+//       window stores: `windows` = [{start, end, value}] of the key with start in [from, to]
+//       (query parameters `from`, `to` in epoch ms; default: every retained window);
+//       session stores: `sessions` = [{start, end, value}] of the key.
 //   GET /v1/metadata                                       → applicationServer → tasks
 //   GET /metrics                                           → Prometheus text
 // 503 + {retriable: true} while the store is restored or the group rebalances; 404 for an
@@ -16,18 +20,34 @@ export interface QueryHost {
   /** Store name → key serde; only these stores are served over HTTP. */
   readonly keySerdes: ReadonlyMap<string, Serde<any>>
   ownerOf(store: string, serializedKey: Uint8Array): { activeHost: string | null; partition: number }
-  /** The JSON-ready value of a key in the local store (null when absent). */
-  localGet(store: string, key: unknown): unknown
+  /** What the local store holds for `key`: the value, or the key's windows / sessions. */
+  localQuery(store: string, key: unknown, range: TimeRange): LocalAnswer
   metadata(): unknown
   prometheus(): string
 }
 
-export interface KeyQueryResult {
+/** Window start times to include, in epoch ms (both ends inclusive). */
+export interface TimeRange {
+  readonly fromMs: number
+  readonly toMs: number
+}
+
+export const allTime: TimeRange = { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER }
+
+/** One window or session of a key with its value. */
+export interface WindowedValue {
+  readonly start: number
+  readonly end: number
+  readonly value: unknown
+}
+
+export type LocalAnswer = { readonly value: unknown } | { readonly windows: readonly WindowedValue[] } | { readonly sessions: readonly WindowedValue[] }
+
+export type KeyQueryResult = {
   readonly store: string
   readonly partition: number
   readonly host: string
-  readonly value: unknown
-}
+} & LocalAnswer
 
 export async function startQueryServer(host: QueryHost): Promise<Server> {
   const [bindHost, port] = splitHostPort(host.applicationServer)
@@ -47,8 +67,14 @@ export async function stopQueryServer(server: Server): Promise<void> {
 }
 
 /** Asks `applicationServer` for a key; the instance forwards to the owner if needed. */
-export async function fetchKey(applicationServer: string, store: string, serializedKey: Uint8Array, forwarded = false): Promise<KeyQueryResult> {
-  const url = `http://${applicationServer}/v1/stores/${encodeURIComponent(store)}/keys/${Buffer.from(serializedKey).toString('base64url')}${forwarded ? '?forwarded=1' : ''}`
+export async function fetchKey(applicationServer: string, store: string, serializedKey: Uint8Array, options: { forwarded?: boolean; range?: TimeRange } = {}): Promise<KeyQueryResult> {
+  const query = new URLSearchParams()
+  if (options.range !== undefined) {
+    query.set('from', String(options.range.fromMs))
+    query.set('to', String(options.range.toMs))
+  }
+  if (options.forwarded === true) query.set('forwarded', '1')
+  const url = `http://${applicationServer}/v1/stores/${encodeURIComponent(store)}/keys/${Buffer.from(serializedKey).toString('base64url')}${query.size > 0 ? `?${query}` : ''}`
   let response: Response
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(10_000) })
@@ -76,20 +102,38 @@ async function handle(host: QueryHost, request: IncomingMessage, response: Serve
   const keySerde = host.keySerdes.get(store)
   if (keySerde === undefined) return reply(response, 404, { error: `store '${store}' is not queryable over HTTP (no key serde configured)`, retriable: false })
   const serializedKey = new Uint8Array(Buffer.from(match[2], 'base64url'))
+  const range = timeRange(url.searchParams)
+  if (typeof range === 'string') return reply(response, 400, { error: range, retriable: false })
   try {
     const { activeHost, partition } = host.ownerOf(store, serializedKey)
     if (activeHost === null) return reply(response, 503, { error: `no instance hosts partition ${partition} of store '${store}' yet`, retriable: true })
     if (activeHost !== host.applicationServer) {
       if (url.searchParams.get('forwarded') === '1') return reply(response, 503, { error: `this instance does not host partition ${partition} of '${store}' (assignment changing)`, retriable: true })
-      return reply(response, 200, await fetchKey(activeHost, store, serializedKey, true))
+      return reply(response, 200, await fetchKey(activeHost, store, serializedKey, { forwarded: true, range }))
     }
     const key = keySerde.deserialize(store, serializedKey)
-    const result: KeyQueryResult = { store, partition, host: host.applicationServer, value: host.localGet(store, key) ?? null }
+    const result: KeyQueryResult = { store, partition, host: host.applicationServer, ...host.localQuery(store, key, range) }
     return reply(response, 200, result)
   } catch (error) {
     if (error instanceof KafkaStreamsError) return reply(response, error.retriable ? 503 : error.code === KafkaStreamsErrorCode.InvalidStateStore ? 404 : 502, { error: error.message, retriable: error.retriable })
     throw error
   }
+}
+
+/** `from`/`to` query parameters (epoch ms), or what is wrong with them. */
+function timeRange(params: URLSearchParams): TimeRange | string {
+  const bound = (name: string, fallback: number): number | string => {
+    const text = params.get(name)
+    if (text === null) return fallback
+    const value = Number(text)
+    return /^-?\d+$/.test(text) && Number.isSafeInteger(value) ? value : `query parameter '${name}' must be an integer number of epoch milliseconds, got '${text}'`
+  }
+  const fromMs = bound('from', allTime.fromMs)
+  const toMs = bound('to', allTime.toMs)
+  if (typeof fromMs === 'string') return fromMs
+  if (typeof toMs === 'string') return toMs
+  if (fromMs > toMs) return `query parameter 'from' (${fromMs}) is after 'to' (${toMs})`
+  return { fromMs, toMs }
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
