@@ -19,6 +19,8 @@ export const KafkaStreamsErrorCode = {
   /** An interactive query could not be answered by the owner instance. */
   Query: 'KAFKA_STREAMS_QUERY_FAILED',
   InvalidConfig: 'KAFKA_STREAMS_INVALID_CONFIG',
+  /** Another live instance uses the same stateDir and applicationId. */
+  StateDirectoryLocked: 'KAFKA_STREAMS_STATE_DIRECTORY_LOCKED',
 } as const
 export type KafkaStreamsErrorCode = (typeof KafkaStreamsErrorCode)[keyof typeof KafkaStreamsErrorCode]
 

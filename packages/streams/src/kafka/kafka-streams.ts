@@ -16,7 +16,7 @@ import { prepareTopics } from './internal-topics.ts'
 import { keyValueStoreView, sessionStoreView, windowStoreView, type StoreSource } from './local-stores.ts'
 import { emptyMetrics, toPrometheus, type KafkaStreamsMetrics } from './metrics.ts'
 import { partitionForKey } from './murmur2.ts'
-import { loadProcessId } from './process-id.ts'
+import { loadProcessId, lockStateDirectory, type StateDirectoryLock } from './process-id.ts'
 import { StreamThread } from './stream-thread.ts'
 import { allTime, fetchKey, startQueryServer, stopQueryServer, type LocalAnswer, type TimeRange, type WindowedValue } from './query-server.ts'
 import type { Server } from 'node:http'
@@ -58,6 +58,7 @@ export class KafkaStreams implements StoreSource {
   private assignment: AssignmentInfo | null = null
   private lastError: unknown
   private server: Server | undefined
+  private stateLock: StateDirectoryLock | undefined
 
   constructor(topology: Topology, config: KafkaStreamsConfig) {
     this.topology = topology
@@ -90,6 +91,7 @@ export class KafkaStreams implements StoreSource {
     if (this.stateValue !== KafkaStreamsState.Created) throw new KafkaStreamsError(KafkaStreamsErrorCode.IllegalState, `start() called in state ${this.stateValue}`)
     this.setState(KafkaStreamsState.Rebalancing)
     try {
+      if (this.config.stateDir !== undefined) this.stateLock = await lockStateDirectory(this.config.stateDir, this.config.applicationId)
       this.processIdValue = await loadProcessId(this.config.stateDir, this.config.applicationId)
       this.plan = await prepareTopics(this.topology, this.config)
       if (this.config.applicationServer !== undefined) await this.startServer(this.config.applicationServer)
@@ -97,6 +99,7 @@ export class KafkaStreams implements StoreSource {
     } catch (error) {
       if (this.server !== undefined) await stopQueryServer(this.server).catch(() => undefined)
       this.server = undefined
+      await this.releaseStateLock()
       this.lastError = error
       this.setState(KafkaStreamsState.Error)
       throw error
@@ -115,6 +118,7 @@ export class KafkaStreams implements StoreSource {
     } finally {
       if (this.server !== undefined) await stopQueryServer(this.server)
       this.server = undefined
+      await this.releaseStateLock()
       this.setState(KafkaStreamsState.NotRunning)
     }
   }
@@ -299,6 +303,12 @@ export class KafkaStreams implements StoreSource {
     this.lastError = error
     this.thread = undefined
     this.setState(KafkaStreamsState.Error)
+  }
+
+  private async releaseStateLock(): Promise<void> {
+    const lock = this.stateLock
+    this.stateLock = undefined
+    await lock?.release()
   }
 
   private requirePlan(): TopicPlan {
