@@ -250,12 +250,20 @@ export class KafkaStreams implements StoreSource {
   private async startServer(applicationServer: string): Promise<void> {
     this.server = await startQueryServer({
       applicationServer,
-      keySerdes: new Map(Object.entries(this.config.queryableStores)),
+      keySerdes: this.queryableKeySerdes(),
       ownerOf: (store, bytes) => this.queryMetadataForSerializedKey(store, bytes),
       localQuery: (store, key, range) => this.localQuery(store, key, range),
       metadata: () => this.hosts(),
       prometheus: () => this.prometheusMetrics(),
     })
+  }
+
+  /** Stores served over HTTP: every store declared with a key serde, and those of `queryableStores` (which win). */
+  private queryableKeySerdes(): Map<string, Serde<any>> {
+    const serdes = new Map<string, Serde<any>>()
+    for (const [name, builder] of this.topology.stores()) if (builder.keySerde !== undefined) serdes.set(name, builder.keySerde)
+    for (const [name, serde] of Object.entries(this.config.queryableStores)) serdes.set(name, serde)
+    return serdes
   }
 
   private startThread(): void {
