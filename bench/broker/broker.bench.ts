@@ -5,7 +5,9 @@
 //
 // Run: npx node bench/broker/broker.bench.ts [--quick]
 // Env: BENCH_BROKER_TARGETS=ours,refbroker  BENCH_BROKER_SIZES=100,1024  BENCH_BROKER_PARTITIONS=64
-//      BENCH_BROKER_RECORDS_100=1000000  BENCH_BROKER_RECORDS_1024=250000 (BENCH_BROKER_RECORDS_<size>)
+//      BENCH_BROKER_RECORDS_100=1000000  BENCH_BROKER_RECORDS_1024=250000 (BENCH_BROKER_RECORDS_<size>, "spread" scenario)
+//      BENCH_BROKER_SCENARIOS=spread,sticky  BENCH_BROKER_STICKY_RECORDS_100=200000  BENCH_BROKER_STICKY_PARTITIONS=256
+//      (README.md, "Scenarios")
 //      BENCH_BROKER_REPEAT=5 (runs per combination; each phase reports its fastest)
 //      BENCH_BROKER_WORK_DIR (payload files and data dirs; default $TMPDIR/tributary-bench-broker)
 //      BENCH_BROKER_PRODUCER_CONFIG / BENCH_BROKER_CONSUMER_CONFIG="k=v,k=v"  (kcat -X settings)
@@ -14,7 +16,7 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync, rmSync, statSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { configFromEnvironment, consumeAll, defaultConsumerConfig, defaultProducerConfig, produceFile } from './kcat.ts'
+import { configFromEnvironment, consumeAll, defaultConsumerConfig, defaultProducerConfig, produceFile, stickyProducerConfig } from './kcat.ts'
 import { ensurePayloadFile } from './payload.ts'
 import { measurePhase, memoryStatus } from './process-sampler.ts'
 import type { PhaseResources } from './process-sampler.ts'
@@ -27,7 +29,29 @@ export interface PhaseFigure extends PhaseResources {
   mbPerSecond: number
 }
 
+/**
+ * How the producer spreads keyless records (README.md, "Scenarios"):
+ * - spread: each record to a random partition (sticky.partitioning.linger.ms=0), ~300 records
+ *   per batch with 100 B records; every size fits refbroker's retention.
+ * - sticky: librdkafka's default sticky partitioner (10 ms windows), batches of up to 10,000
+ *   records; 100 B only, with fewer records over more partitions, because one 10 ms window of
+ *   1 KiB records is already more than refbroker keeps per partition.
+ */
+export type ScenarioName = 'spread' | 'sticky'
+export const scenarioNames: readonly ScenarioName[] = ['spread', 'sticky']
+
+export interface Scenario {
+  readonly name: ScenarioName
+  readonly producerConfig: Readonly<Record<string, string>>
+  /** Partitions of the topic (default: BrokerBenchOptions.partitions). */
+  readonly partitions?: number
+  readonly valueSizes: readonly number[]
+  /** Records per value size. */
+  readonly records: (valueBytes: number) => number
+}
+
 export interface BrokerBenchFigure {
+  scenario: ScenarioName
   target: TargetName
   valueBytes: number
   records: number
@@ -39,10 +63,17 @@ export interface BrokerBenchFigure {
   /** Size of the data directory after the run (ours only). */
   dataDirBytes?: number
   /** Records/s of every run, in run order (produce and consume report the fastest). */
-  runs: { produce: number[]; consume: number[] }
+  runs: {
+    produce: number[]
+    consume: number[]
+    /** Broker CPU per record (µs) of every run, in run order: on a shared machine their median is steadier than the fastest run's. */
+    produceBrokerUsPerRecord: number[]
+    consumeBrokerUsPerRecord: number[]
+  }
 }
 
 export interface BrokerBenchRatio {
+  scenario: ScenarioName
   valueBytes: number
   /** ours / refbroker records per second, fastest runs (>= 1: we are at least as fast). */
   produce: number
@@ -64,9 +95,11 @@ export interface BrokerBenchResult {
 
 export interface BrokerBenchOptions {
   targets?: readonly TargetName[]
+  /** Default: the spread scenario over valueSizes and records. */
+  scenarios?: readonly Scenario[]
   valueSizes?: readonly number[]
   partitions?: number
-  /** Records per value size. */
+  /** Records per value size (spread scenario, when `scenarios` is not given). */
   records?: (valueBytes: number) => number
   workDir?: string
   /** Runs per combination; each phase reports its fastest run. Default 1 (3 from the environment defaults). */
@@ -75,6 +108,16 @@ export interface BrokerBenchOptions {
 }
 
 const DEFAULT_RECORDS: Readonly<Record<number, number>> = { 100: 1_000_000, 1024: 250_000 }
+/**
+ * Sticky scenario: 200,000 × 100 B over 256 partitions. One 10 ms window holds 10,000-21,000
+ * records (1.1-2.3 MB) at these rates and refbroker keeps ~5 MiB per partition, so a partition
+ * that gets three windows loses data. Trials: 1,000,000 records on 64 partitions dropped data in
+ * 2 of 2 runs; 400,000 on 64 in 2 of 5; 300,000 on 256 in 2 of 15 (partitions with 49,000-63,000
+ * records). With about 10 windows over 256 partitions a triple is rare (not impossible: the
+ * bench then reports that run FAILED rather than count it).
+ */
+const DEFAULT_STICKY_RECORDS: Readonly<Record<number, number>> = { 100: 200_000 }
+const DEFAULT_STICKY_PARTITIONS = 256
 
 function environmentNumber(name: string, fallback: number): number {
   const text = process.env[name]
@@ -89,14 +132,28 @@ export function optionsFromEnvironment(quick: boolean): BrokerBenchOptions {
   const targets = (process.env.BENCH_BROKER_TARGETS ?? targetNames.join(',')).split(',').map((name) => name.trim())
   for (const name of targets) if (!(targetNames as readonly string[]).includes(name)) throw new Error(`BENCH_BROKER_TARGETS: unknown target '${name}'`)
   const valueSizes = (process.env.BENCH_BROKER_SIZES ?? '100,1024').split(',').map(Number)
+  const names = (process.env.BENCH_BROKER_SCENARIOS ?? scenarioNames.join(',')).split(',').map((name) => name.trim())
+  for (const name of names) if (!(scenarioNames as readonly string[]).includes(name)) throw new Error(`BENCH_BROKER_SCENARIOS: unknown scenario '${name}'`)
+  const scaled = (records: number): number => (quick ? Math.max(1000, Math.round(records / 10)) : records)
+  const spreadRecords = (valueBytes: number): number => scaled(environmentNumber(`BENCH_BROKER_RECORDS_${valueBytes}`, DEFAULT_RECORDS[valueBytes] ?? Math.round(250_000_000 / valueBytes)))
+  const scenarios: Scenario[] = []
+  if (names.includes('spread')) scenarios.push({ name: 'spread', producerConfig: defaultProducerConfig, valueSizes, records: spreadRecords })
+  const stickySizes = valueSizes.filter((valueBytes) => DEFAULT_STICKY_RECORDS[valueBytes] !== undefined)
+  if (names.includes('sticky') && stickySizes.length > 0) {
+    scenarios.push({
+      name: 'sticky',
+      producerConfig: stickyProducerConfig,
+      partitions: environmentNumber('BENCH_BROKER_STICKY_PARTITIONS', DEFAULT_STICKY_PARTITIONS),
+      valueSizes: stickySizes,
+      records: (valueBytes) => scaled(environmentNumber(`BENCH_BROKER_STICKY_RECORDS_${valueBytes}`, DEFAULT_STICKY_RECORDS[valueBytes])),
+    })
+  }
   return {
     targets: targets as TargetName[],
+    scenarios,
     valueSizes,
     partitions: environmentNumber('BENCH_BROKER_PARTITIONS', 64),
-    records: (valueBytes) => {
-      const records = environmentNumber(`BENCH_BROKER_RECORDS_${valueBytes}`, DEFAULT_RECORDS[valueBytes] ?? Math.round(250_000_000 / valueBytes))
-      return quick ? Math.max(1000, Math.round(records / 10)) : records
-    },
+    records: spreadRecords,
     workDir: process.env.BENCH_BROKER_WORK_DIR,
     repeat: environmentNumber('BENCH_BROKER_REPEAT', quick ? 1 : 5),
   }
@@ -105,55 +162,64 @@ export function optionsFromEnvironment(quick: boolean): BrokerBenchOptions {
 /** Runs every target × size combination; prints progress to stderr and the tables to stdout. */
 export async function run(options: BrokerBenchOptions = optionsFromEnvironment(false)): Promise<BrokerBenchResult> {
   const targets = options.targets ?? targetNames
-  const valueSizes = options.valueSizes ?? [100, 1024]
-  const partitions = options.partitions ?? 64
-  const recordsFor = options.records ?? ((valueBytes: number) => DEFAULT_RECORDS[valueBytes] ?? 100_000)
+  const defaultPartitions = options.partitions ?? 64
+  const scenarios: readonly Scenario[] = options.scenarios ?? [{
+    name: 'spread',
+    producerConfig: defaultProducerConfig,
+    valueSizes: options.valueSizes ?? [100, 1024],
+    records: options.records ?? ((valueBytes: number) => DEFAULT_RECORDS[valueBytes] ?? 100_000),
+  }]
   const workDir = options.workDir ?? join(tmpdir(), 'tributary-bench-broker')
   const print = options.print ?? true
   const log = (line: string): void => {
     if (print) process.stderr.write(`${line}\n`)
   }
-  const producerConfig = configFromEnvironment(defaultProducerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')
   const consumerConfig = configFromEnvironment(defaultConsumerConfig, 'BENCH_BROKER_CONSUMER_CONFIG')
   const repeat = options.repeat ?? 1
   if (targets.includes('refbroker')) ensureRefbroker(log)
-  if (print) printPreamble(partitions, producerConfig, consumerConfig)
+  if (print) printPreamble(scenarios.map((scenario) => `${scenario.name} ${scenario.partitions ?? defaultPartitions}`).join(', '), scenarios, consumerConfig)
 
   const figures: BrokerBenchFigure[] = []
   const errors: string[] = []
-  const steps = valueSizes.length * targets.length * repeat
+  const steps = scenarios.reduce((sum, scenario) => sum + scenario.valueSizes.length, 0) * targets.length * repeat
   let step = 0
-  for (const valueBytes of valueSizes) {
-    const records = recordsFor(valueBytes)
-    log(`payload: ${records} x ${valueBytes} B`)
-    const payload = ensurePayloadFile(workDir, valueBytes, records)
-    const runs = new Map<TargetName, BrokerBenchFigure[]>()
-    // Targets alternate within each repetition, so both see the same machine conditions.
-    for (let repetition = 0; repetition < repeat; repetition++) {
-      for (const target of targets) {
-        step++
-        const label = `[${step}/${steps}] ${target} ${valueBytes} B x ${records}, ${partitions} partitions`
-        try {
-          const figure = await measureCombination({ target, valueBytes, records, partitions, payload, workDir, producerConfig, consumerConfig }, (line) => log(`${label}: ${line}`))
-          runs.set(target, [...(runs.get(target) ?? []), figure])
-        } catch (error) {
-          const message = `${target} ${valueBytes} B: ${(error as Error).message}`
-          log(`${label}: FAILED ${message}`)
-          errors.push(message)
+  for (const scenario of scenarios) {
+    const producerConfig = configFromEnvironment(scenario.producerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')
+    const partitions = scenario.partitions ?? defaultPartitions
+    for (const valueBytes of scenario.valueSizes) {
+      const records = scenario.records(valueBytes)
+      log(`${scenario.name}: payload ${records} x ${valueBytes} B`)
+      const payload = ensurePayloadFile(workDir, valueBytes, records)
+      const runs = new Map<TargetName, BrokerBenchFigure[]>()
+      // Targets alternate within each repetition, so both see the same machine conditions.
+      for (let repetition = 0; repetition < repeat; repetition++) {
+        for (const target of targets) {
+          step++
+          const label = `[${step}/${steps}] ${scenario.name} ${target} ${valueBytes} B x ${records}, ${partitions} partitions`
+          try {
+            const combination = { scenario: scenario.name, target, valueBytes, records, partitions, payload, workDir, producerConfig, consumerConfig }
+            const figure = await measureCombination(combination, (line) => log(`${label}: ${line}`))
+            runs.set(target, [...(runs.get(target) ?? []), figure])
+          } catch (error) {
+            const message = `${scenario.name} ${target} ${valueBytes} B: ${(error as Error).message}`
+            log(`${label}: FAILED ${message}`)
+            errors.push(message)
+          }
         }
       }
-    }
-    for (const target of targets) {
-      const measured = runs.get(target)
-      if (measured !== undefined) figures.push(bestOf(measured))
+      for (const target of targets) {
+        const measured = runs.get(target)
+        if (measured !== undefined) figures.push(bestOf(measured))
+      }
     }
   }
-  const ratios = ratiosOf(figures, valueSizes)
+  const ratios = ratiosOf(figures, scenarios)
   if (print) printTables(figures, ratios, errors)
   return { figures, ratios, errors }
 }
 
 interface Combination {
+  scenario: ScenarioName
   target: TargetName
   valueBytes: number
   records: number
@@ -166,7 +232,7 @@ interface Combination {
 
 /** One fresh broker: create the topic, produce the payload file, consume it all back, verify counts. */
 async function measureCombination(combination: Combination, log: (line: string) => void): Promise<BrokerBenchFigure> {
-  const { target, valueBytes, records, partitions } = combination
+  const { scenario, target, valueBytes, records, partitions } = combination
   const topic = `bench-${valueBytes}b`
   const dataDir = join(combination.workDir, `data-${target}-${valueBytes}b-${process.pid}`)
   let broker: BenchBroker | undefined
@@ -188,7 +254,12 @@ async function measureCombination(combination: Combination, log: (line: string) 
     const consume = phaseFigure(consumed.resources, records, valueBytes)
     log(`consume ${formatRate(consume)}`)
     const dataDirBytes = target === 'ours' ? directoryBytes(dataDir) : undefined
-    return { target, valueBytes, records, partitions, idleRssBytes, produce, consume, dataDirBytes, runs: { produce: [produce.recordsPerSecond], consume: [consume.recordsPerSecond] } }
+    return { scenario, target, valueBytes, records, partitions, idleRssBytes, produce, consume, dataDirBytes, runs: {
+      produce: [produce.recordsPerSecond],
+      consume: [consume.recordsPerSecond],
+      produceBrokerUsPerRecord: [(produce.brokerCpuMs * 1000) / records],
+      consumeBrokerUsPerRecord: [(consume.brokerCpuMs * 1000) / records],
+    } }
   } finally {
     await broker?.stop()
     if (process.env.BENCH_BROKER_KEEP_DATA === undefined) rmSync(dataDir, { recursive: true, force: true })
@@ -205,7 +276,12 @@ function bestOf(runs: readonly BrokerBenchFigure[]): BrokerBenchFigure {
     idleRssBytes: Math.max(...runs.map((figure) => figure.idleRssBytes)),
     produce: { ...produce, brokerPeakRssBytes: Math.max(...runs.map((figure) => figure.produce.brokerPeakRssBytes)) },
     consume: { ...consume, brokerPeakRssBytes: Math.max(...runs.map((figure) => figure.consume.brokerPeakRssBytes)) },
-    runs: { produce: runs.flatMap((figure) => figure.runs.produce), consume: runs.flatMap((figure) => figure.runs.consume) },
+    runs: {
+      produce: runs.flatMap((figure) => figure.runs.produce),
+      consume: runs.flatMap((figure) => figure.runs.consume),
+      produceBrokerUsPerRecord: runs.flatMap((figure) => figure.runs.produceBrokerUsPerRecord),
+      consumeBrokerUsPerRecord: runs.flatMap((figure) => figure.runs.consumeBrokerUsPerRecord),
+    },
   }
 }
 
@@ -219,13 +295,15 @@ function phaseFigure(resources: PhaseResources, records: number, valueBytes: num
   return { ...resources, recordsPerSecond: records / seconds, mbPerSecond: (records * valueBytes) / 1e6 / seconds }
 }
 
-function ratiosOf(figures: readonly BrokerBenchFigure[], valueSizes: readonly number[]): BrokerBenchRatio[] {
+function ratiosOf(figures: readonly BrokerBenchFigure[], scenarios: readonly Scenario[]): BrokerBenchRatio[] {
   const ratios: BrokerBenchRatio[] = []
-  for (const valueBytes of valueSizes) {
-    const ours = figures.find((figure) => figure.target === 'ours' && figure.valueBytes === valueBytes)
-    const reference = figures.find((figure) => figure.target === 'refbroker' && figure.valueBytes === valueBytes)
+  for (const { name: scenario, valueSizes } of scenarios) for (const valueBytes of valueSizes) {
+    const of = (target: TargetName): BrokerBenchFigure | undefined => figures.find((figure) => figure.scenario === scenario && figure.target === target && figure.valueBytes === valueBytes)
+    const ours = of('ours')
+    const reference = of('refbroker')
     if (ours === undefined || reference === undefined) continue
     ratios.push({
+      scenario,
       valueBytes,
       produce: ours.produce.recordsPerSecond / reference.produce.recordsPerSecond,
       consume: ours.consume.recordsPerSecond / reference.consume.recordsPerSecond,
@@ -259,15 +337,19 @@ function formatRate(figure: PhaseFigure): string {
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
 const percent = (part: number, whole: number): string => `${Math.round((100 * part) / whole)}%`
 
-function printPreamble(partitions: number, producerConfig: Readonly<Record<string, string>>, consumerConfig: Readonly<Record<string, string>>): void {
+function printPreamble(partitions: string, scenarios: readonly Scenario[], consumerConfig: Readonly<Record<string, string>>): void {
   const kcat = spawnSync('kcat', ['-V'], { encoding: 'utf8' }).stdout.split('\n').find((line) => line.startsWith('Version')) ?? 'kcat ?'
-  console.log(`broker bench: ${partitions} partitions, ${kcat.trim()}, node ${process.version}, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`)
-  console.log(`producer: ${Object.entries(producerConfig).map(([key, value]) => `${key}=${value}`).join(' ')}`)
+  console.log(`broker bench: partitions ${partitions}, ${kcat.trim()}, node ${process.version}, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`)
+  for (const scenario of scenarios) {
+    const producerConfig = configFromEnvironment(scenario.producerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')
+    console.log(`producer (${scenario.name}): ${Object.entries(producerConfig).map(([key, value]) => `${key}=${value}`).join(' ')}`)
+  }
   console.log(`consumer: ${Object.entries(consumerConfig).map(([key, value]) => `${key}=${value}`).join(' ') || 'librdkafka defaults'}`)
 }
 
 function printTables(figures: readonly BrokerBenchFigure[], ratios: readonly BrokerBenchRatio[], errors: readonly string[]): void {
   const throughput = figures.map((figure) => [
+    figure.scenario,
     figure.target,
     `${figure.valueBytes} B`,
     String(figure.records),
@@ -281,41 +363,45 @@ function printTables(figures: readonly BrokerBenchFigure[], ratios: readonly Bro
     figure.dataDirBytes === undefined ? '-' : mib(figure.dataDirBytes),
   ])
   console.log()
-  printAligned([['target', 'size', 'records', 'produce rec/s', 'MB/s', 'consume rec/s', 'MB/s', 'idle RSS MiB', 'produce peak RSS', 'consume peak RSS', 'disk MiB'], ...throughput])
+  printAligned([['scenario', 'target', 'size', 'records', 'produce rec/s', 'MB/s', 'consume rec/s', 'MB/s', 'idle RSS MiB', 'produce peak RSS', 'consume peak RSS', 'disk MiB'], ...throughput])
   // CPU per record is what a busy, shared machine distorts least: wall-clock rates above depend
   // on how much of the cores the broker and kcat got; these say what each record costs.
   const cpu = figures.map((figure) => [
+    figure.scenario,
     figure.target,
     `${figure.valueBytes} B`,
     (figure.produce.brokerCpuMs / 1000).toFixed(2),
     percent(figure.produce.brokerCpuMs, figure.produce.elapsedMs),
     ((figure.produce.brokerCpuMs * 1000) / figure.records).toFixed(2),
+    median(figure.runs.produceBrokerUsPerRecord).toFixed(2),
     percent(figure.produce.clientCpuMs, figure.produce.elapsedMs),
     (figure.consume.brokerCpuMs / 1000).toFixed(2),
     percent(figure.consume.brokerCpuMs, figure.consume.elapsedMs),
     ((figure.consume.brokerCpuMs * 1000) / figure.records).toFixed(2),
+    median(figure.runs.consumeBrokerUsPerRecord).toFixed(2),
     percent(figure.consume.clientCpuMs, figure.consume.elapsedMs),
   ])
-  console.log('\nCPU (100% = one core busy for the whole phase):')
-  printAligned([['target', 'size', 'produce broker CPU s', 'broker %', 'broker us/rec', 'kcat %', 'consume broker CPU s', 'broker %', 'broker us/rec', 'kcat %'], ...cpu])
+  console.log('\nCPU of the fastest run (100% = one core busy for the whole phase); median: broker us/rec over all runs:')
+  printAligned([['scenario', 'target', 'size', 'produce broker CPU s', 'broker %', 'broker us/rec', 'median', 'kcat %', 'consume broker CPU s', 'broker %', 'broker us/rec', 'median', 'kcat %'], ...cpu])
   if (ratios.length > 0) {
     console.log('\nours / refbroker: records/s of the fastest and of the median runs (target >= 1.00); broker CPU per record (> 1: we spend more):')
-    const rows = ratios.map((ratio) => [`${ratio.valueBytes} B`, ratio.produce.toFixed(2), ratio.consume.toFixed(2), ratio.produceMedian.toFixed(2), ratio.consumeMedian.toFixed(2), ratio.produceCpuPerRecord.toFixed(1), ratio.consumeCpuPerRecord.toFixed(1)])
-    printAligned([['size', 'produce', 'consume', 'produce median', 'consume median', 'produce CPU/rec', 'consume CPU/rec'], ...rows])
+    const rows = ratios.map((ratio) => [ratio.scenario, `${ratio.valueBytes} B`, ratio.produce.toFixed(2), ratio.consume.toFixed(2), ratio.produceMedian.toFixed(2), ratio.consumeMedian.toFixed(2), ratio.produceCpuPerRecord.toFixed(1), ratio.consumeCpuPerRecord.toFixed(1)])
+    printAligned([['scenario', 'size', 'produce', 'consume', 'produce median', 'consume median', 'produce CPU/rec', 'consume CPU/rec'], ...rows], 2)
   }
-  const ours100 = figures.find((figure) => figure.target === 'ours' && figure.valueBytes === 100)
-  if (ours100 !== undefined) console.log(`\nours, produce 100 B: ${Math.round(ours100.produce.recordsPerSecond).toLocaleString('en-US')} rec/s (target >= 1,000,000)`)
+  const ours100 = figures.find((figure) => figure.scenario === 'spread' && figure.target === 'ours' && figure.valueBytes === 100)
+  if (ours100 !== undefined) console.log(`\nours, spread, produce 100 B: ${Math.round(ours100.produce.recordsPerSecond).toLocaleString('en-US')} rec/s (target >= 1,000,000)`)
   console.log('\nrecords/s of every run (produce | consume):')
   for (const figure of figures) {
     const list = (values: readonly number[]): string => values.map((value) => Math.round(value / 1000) + 'k').join(' ')
-    console.log(`  ${figure.target} ${figure.valueBytes} B: ${list(figure.runs.produce)} | ${list(figure.runs.consume)}`)
+    console.log(`  ${figure.scenario} ${figure.target} ${figure.valueBytes} B: ${list(figure.runs.produce)} | ${list(figure.runs.consume)}`)
   }
   for (const error of errors) console.log(`FAILED ${error}`)
 }
 
-function printAligned(rows: readonly string[][]): void {
+/** `textColumns` leading columns are left-aligned, the figures after them right-aligned. */
+function printAligned(rows: readonly string[][], textColumns = 3): void {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
-  for (const row of rows) console.log(row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '))
+  for (const row of rows) console.log(row.map((cell, column) => (column < textColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '))
 }
 
 if (import.meta.main) {

@@ -35,7 +35,16 @@ export const defaultProducerConfig: Readonly<Record<string, string>> = {
  */
 export const defaultConsumerConfig: Readonly<Record<string, string>> = { 'fetch.wait.max.ms': '10' }
 
+/**
+ * The "sticky" scenario's producer settings: the same, except keyless records use librdkafka's
+ * default sticky partitioner (sticky.partitioning.linger.ms = 2 × linger.ms = 10 ms): every
+ * record of a 10 ms window goes to one partition, so a request carries one large batch (up to
+ * batch.num.messages / batch.size), as a default-configured producer of keyless records sends.
+ */
+export const stickyProducerConfig: Readonly<Record<string, string>> = { ...defaultProducerConfig, 'sticky.partitioning.linger.ms': '10' }
+
 export function configFromEnvironment(defaults: Readonly<Record<string, string>>, variable: string): Record<string, string> {
+  // BENCH_BROKER_PRODUCER_CONFIG applies to every scenario, on top of its own settings.
   const config = { ...defaults }
   const text = process.env[variable]
   if (text !== undefined && text.trim() !== '') {

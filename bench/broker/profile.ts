@@ -5,12 +5,12 @@
 // so start-up and shutdown are not in the figures. Writes each CPU profile to --out (open it in
 // Chrome DevTools) and prints the summary (cpuprofile-summary.ts) and top allocation sites.
 //
-// Run: npx node bench/broker/profile.ts [--size 100] [--records N] [--partitions 64] [--out DIR] [--top 30] [--no-allocations]
+// Run: npx node bench/broker/profile.ts [--scenario spread|sticky] [--size 100] [--records N] [--partitions 64] [--out DIR] [--top 30] [--no-allocations]
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { configFromEnvironment, consumeAll, defaultConsumerConfig, defaultProducerConfig, produceFile } from './kcat.ts'
+import { configFromEnvironment, consumeAll, defaultConsumerConfig, defaultProducerConfig, produceFile, stickyProducerConfig } from './kcat.ts'
 import { ensurePayloadFile } from './payload.ts'
 import { measurePhase } from './process-sampler.ts'
 import type { PhaseResources } from './process-sampler.ts'
@@ -29,10 +29,14 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(tmpdir(), 'tributary-broker-prof') },
     top: { type: 'string', default: '30' },
     'no-allocations': { type: 'boolean', default: false },
+    // The bench's producer scenario: spread (sticky.partitioning.linger.ms=0) or sticky (librdkafka's default).
+    scenario: { type: 'string', default: 'spread' },
   },
 })
 const valueBytes = Number(values.size)
-const records = Number(values.records ?? (valueBytes === 100 ? 1_000_000 : 250_000))
+if (values.scenario !== 'spread' && values.scenario !== 'sticky') throw new Error(`--scenario: spread or sticky, got '${values.scenario}'`)
+const producerConfig = values.scenario === 'sticky' ? stickyProducerConfig : defaultProducerConfig
+const records = Number(values.records ?? (values.scenario === 'sticky' ? 200_000 : valueBytes === 100 ? 1_000_000 : 250_000))
 const partitions = Number(values.partitions)
 const top = Number(values.top)
 const workDir = join(tmpdir(), 'tributary-bench-broker')
@@ -78,7 +82,7 @@ try {
   const session = await InspectorSession.open(broker.inspectorUrl)
   try {
     await broker.createTopic(topic, partitions)
-    const produced = await profiledPhase(broker, session, 'produce', () => produceFile(broker.bootstrap, topic, payload, configFromEnvironment(defaultProducerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')))
+    const produced = await profiledPhase(broker, session, 'produce', () => produceFile(broker.bootstrap, topic, payload, configFromEnvironment(producerConfig, 'BENCH_BROKER_PRODUCER_CONFIG')))
     const consumed = await profiledPhase(broker, session, 'consume', async () => {
       const count = await consumeAll(broker.bootstrap, topic, configFromEnvironment(defaultConsumerConfig, 'BENCH_BROKER_CONSUMER_CONFIG'))
       if (count.records !== records) throw new Error(`consumed ${count.records} records, produced ${records}`)

@@ -28,7 +28,10 @@ const referenceBytesAtLeast = 4096
 
 /** The dispatcher of a broker. */
 export function createRequestDispatcher(broker: BrokerContext): RequestDispatcher {
-  return (frame, connection) => dispatch(frame, connection, broker)
+  const dispatcher = (frame: Buffer, connection: ConnectionInfo): RequestOutcome | Promise<RequestOutcome> => dispatch(frame, connection, broker)
+  // Only handlers that say so: most keep views of their request (group metadata, assignments...).
+  const releasesFrame = (frame: Buffer): boolean => frame.length >= 2 && broker.handlers.get(frame.readInt16BE(0))?.releasesRequestBytes === true
+  return Object.assign(dispatcher, { releasesFrame })
 }
 
 function dispatch(frame: Buffer, connection: ConnectionInfo, broker: BrokerContext): RequestOutcome | Promise<RequestOutcome> {

@@ -294,8 +294,13 @@ export class PartitionLog {
    * far; under interval and os, nothing (resolves at once).
    */
   awaitDurable(): Promise<void> {
-    if (this.flushPolicy !== 'every-batch' || this.#durableOffset >= this.#logEndOffset) return Promise.resolve()
+    if (this.isDurable) return Promise.resolve()
     return this.flush()
+  }
+
+  /** True when `awaitDurable()` would resolve at once (lets a caller skip the promise). */
+  get isDurable(): boolean {
+    return this.flushPolicy !== 'every-batch' || this.#durableOffset >= this.#logEndOffset
   }
 
   /** Group commits completed so far (each fsyncs every segment written since the previous one). */

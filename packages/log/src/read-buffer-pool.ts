@@ -12,8 +12,13 @@
 export const READ_BUFFER_BYTES = 1024 * 1024
 /** Reads smaller than this are cheap to allocate (Node's own pool serves the smallest ones). */
 export const READ_BUFFER_MIN_POOLED_BYTES = 16 * 1024
-/** Free buffers kept at most (READ_BUFFER_BYTES each): bounds the memory the pool holds when idle. */
-export const READ_BUFFERS_POOLED_MAX = 32
+/**
+ * Free buffers kept at most (READ_BUFFER_BYTES each): bounds the memory the pool holds when idle.
+ * One Fetch response may hold a buffer per partition up to fetch.max.bytes (50 MiB by default):
+ * with 32, a consumer of 64 partitions had a third of its reads allocate fresh 1 MiB buffers on
+ * every fetch, and those external allocations drove V8's full collections (~20% of consume CPU).
+ */
+export const READ_BUFFERS_POOLED_MAX = 64
 
 export class ReadBufferPool {
   readonly bufferBytes: number

@@ -30,15 +30,21 @@ export interface AppendServices {
 /** The log's leader epoch stamped into appended batches (one node, never re-elected). */
 const leaderEpoch = 0
 
-export async function appendRecords(log: PartitionLog, request: AppendRequest, services: AppendServices): Promise<AppendResult> {
+/**
+ * The result at once when nothing is awaited (acks 0 or 1, or a flush policy under which an
+ * append is as durable as acks=all asks when written: `os`, `interval`), else a promise of it.
+ * The records are consumed (validated, written) before this returns either way.
+ */
+export function appendRecords(log: PartitionLog, request: AppendRequest, services: AppendServices): AppendResult | Promise<AppendResult> {
   const records = request.records
   if (records === null || records.length === 0) return appendFailure(ErrorCode.InvalidRecord, 'Produce request carries no record batch')
   const checked = checkBatches(records, log.config.maxMessageBytes, request, services.producerStateManager)
   if ('errorCode' in checked) return checked
   if (checked.duplicateOf !== undefined) {
+    const result: AppendResult = { errorCode: ErrorCode.None, errorMessage: null, baseOffset: checked.duplicateOf, logAppendTimeMs: -1n, logStartOffset: log.logStartOffset, recordErrors: [] }
     // A retry may arrive before the original batch's fsync: acks=all still means durable.
-    if (request.acks === -1) await log.awaitDurable()
-    return { errorCode: ErrorCode.None, errorMessage: null, baseOffset: checked.duplicateOf, logAppendTimeMs: -1n, logStartOffset: log.logStartOffset, recordErrors: [] }
+    if (request.acks === -1 && !log.isDurable) return log.awaitDurable().then(() => result)
+    return result
   }
   if (log.config.cleanupPolicy.includes('compact')) {
     // Kafka rejects keyless records on compacted topics: the cleaner could never supersede them.
@@ -48,6 +54,7 @@ export async function appendRecords(log: PartitionLog, request: AppendRequest, s
       return appendFailure(ErrorCode.InvalidRecord, message, [{ batchIndex: keyless.batchIndex, batchIndexErrorMessage: message }])
     }
   }
+  if (log.logEndOffset === log.logStartOffset) services.producerStateManager.prepare?.(request.topic, request.partition)
   let appended
   try {
     appended = log.append(records, { timestampType: log.config.messageTimestampType, nowMs: services.clock.nowMs(), partitionLeaderEpoch: leaderEpoch })
@@ -61,23 +68,22 @@ export async function appendRecords(log: PartitionLog, request: AppendRequest, s
     if (header.producerId >= 0n) services.producerStateManager.onAppend(request.topic, request.partition, header, nextOffset)
     nextOffset += BigInt(header.lastOffsetDelta) + 1n
   }
-  if (request.acks === -1) {
-    try {
-      await log.awaitDurable()
-    } catch (error) {
-      services.logger.error('flush failed', { topic: request.topic, partition: request.partition, error: (error as Error).message })
-      return appendFailure(ErrorCode.KafkaStorageError, `flush failed: ${(error as Error).message}`)
-    }
-  }
-  return {
+  const result: AppendResult = {
     errorCode: ErrorCode.None,
     errorMessage: null,
     baseOffset: appended.baseOffset,
     logAppendTimeMs: BigInt(appended.logAppendTimeMs),
     logStartOffset: appended.logStartOffset,
-    recordErrors: [],
+    recordErrors: noRecordErrors,
   }
+  if (request.acks !== -1 || log.isDurable) return result
+  return log.awaitDurable().then(() => result, (error: unknown) => {
+    services.logger.error('flush failed', { topic: request.topic, partition: request.partition, error: (error as Error).message })
+    return appendFailure(ErrorCode.KafkaStorageError, `flush failed: ${(error as Error).message}`)
+  })
 }
+
+const noRecordErrors: AppendResult['recordErrors'] = Object.freeze([])
 
 /**
  * Validates each batch; returns their headers (or the original offset when the one batch is a

@@ -11,7 +11,7 @@ import type { AppendWaiters } from './append-waiters.ts'
 import { partitionKey } from './append-waiters.ts'
 import type { ProducerStateManager } from './producer-state-manager.ts'
 import { appendRecords } from './append-records.ts'
-import type { AppendRequest } from './append-records.ts'
+import type { AppendRequest, AppendServices } from './append-records.ts'
 import { checkTopicConfigs } from './topic-config.ts'
 import { appendFailure, errorResultOf } from './error-results.ts'
 import type { AppendResult, CreateTopicRequest, CreateTopicResult, ErrorResult, ListOffsetResult, ReadResult, TopicInfo } from './cluster-types.ts'
@@ -37,12 +37,14 @@ export class Cluster {
   readonly topicConfigDefaults: Readonly<Record<string, string>>
   readonly #options: ClusterOptions
   readonly #logs: LogManager
+  readonly #appendServices: AppendServices
   #byName = new Map<string, TopicInfo>()
   #byId = new Map<string, TopicInfo>()
 
   constructor(options: ClusterOptions) {
     this.#options = options
     this.#logs = options.logs
+    this.#appendServices = { clock: options.clock, producerStateManager: options.producerStateManager, logger: options.logger }
     this.nodeId = options.nodeId
     this.topicConfigDefaults = options.topicConfigDefaults
     this.#refreshTopics()
@@ -162,12 +164,16 @@ export class Cluster {
     }
   }
 
-  /** Produce to one partition: validates the batches, appends, waits for durability per acks. */
-  append(request: AppendRequest): Promise<AppendResult> {
+  /**
+   * Produce to one partition: validates the batches, appends, waits for durability per acks.
+   * The result comes at once unless there is something to wait for (see appendRecords).
+   */
+  append(request: AppendRequest): AppendResult | Promise<AppendResult> {
     const log = this.#partition(request.topic, request.partition)
-    if (log === undefined) return Promise.resolve(appendFailure(ErrorCode.UnknownTopicOrPartition, `Unknown topic or partition ${request.topic}-${request.partition}`))
-    return appendRecords(log, request, { clock: this.#options.clock, producerStateManager: this.#options.producerStateManager, logger: this.#options.logger })
+    if (log === undefined) return appendFailure(ErrorCode.UnknownTopicOrPartition, `Unknown topic or partition ${request.topic}-${request.partition}`)
+    return appendRecords(log, request, this.#appendServices)
   }
+
 
   /**
    * Fetch from one partition: at most `maxBytes` (the first batch whole even when larger); with

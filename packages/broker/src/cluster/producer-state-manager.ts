@@ -16,6 +16,11 @@ export type ProducerCheck =
 export interface ProducerStateManager {
   /** Called before appending a batch with producerId >= 0. */
   check(topic: string, partition: number, header: RecordBatchHeader, transactionalId: string | null): ProducerCheck
+  /**
+   * Called before an append to a partition whose log holds no batch: a manager that loads its
+   * state lazily from the log can start it empty now rather than scan the log on first use.
+   */
+  prepare?(topic: string, partition: number): void
   /** Called after the batch is appended at `baseOffset`. */
   onAppend(topic: string, partition: number, header: RecordBatchHeader, baseOffset: bigint): void
   /** The offset below which every transaction is decided (read_committed reads stop there). */

@@ -28,14 +28,13 @@ export interface ProducerStatesOptions {
   readonly verifyTransactionalPartition: VerifyTransactionalPartition
 }
 
-interface Entry {
-  readonly topicId: string
-  readonly state: PartitionProducerState
-}
-
 export class ProducerStates implements ProducerStateManager {
   readonly #options: ProducerStatesOptions
-  readonly #entries = new Map<string, Entry>()
+  /**
+   * Keyed by the partition's log object: a topic deleted and created again under the same name
+   * has new logs, so its old state is never picked up (and is collected with the old logs).
+   */
+  readonly #states = new WeakMap<PartitionLog, PartitionProducerState>()
 
   constructor(options: ProducerStatesOptions) {
     this.#options = options
@@ -64,7 +63,15 @@ export class ProducerStates implements ProducerStateManager {
 
   /** Produce appended the batch at `baseOffset`. */
   onAppend(topic: string, partition: number, header: RecordBatchHeader, baseOffset: bigint): void {
-    this.#loaded(topic, partition)?.append(producerHeaderOf(header), Number(baseOffset))
+    // Not loaded yet: the rebuild on first use reads this batch from the log.
+    const log = this.#log(topic, partition)
+    if (log !== undefined) this.#states.get(log)?.append(producerHeaderOf(header), Number(baseOffset))
+  }
+
+  /** Produce is about to append to an empty partition: its state starts empty, no scan needed later. */
+  prepare(topic: string, partition: number): void {
+    const log = this.#log(topic, partition)
+    if (log !== undefined) this.#stateOfLog(log)
   }
 
   /** min(first offset of an open transaction, highWatermark). */
@@ -101,26 +108,22 @@ export class ProducerStates implements ProducerStateManager {
 
   /** The partition's state, rebuilt from its log on first use; undefined when the partition does not exist. */
   stateOf(topic: string, partition: number): PartitionProducerState | undefined {
-    const loaded = this.#loaded(topic, partition)
-    if (loaded !== undefined) return loaded
     const log = this.#log(topic, partition)
-    const topicId = this.#options.logs.topic(topic)?.topicId
-    if (log === undefined || topicId === undefined) return undefined
-    const state = new PartitionProducerState()
-    state.rebuildFrom((function* () {
-      for (const batch of scanBatches(log)) yield loggedBatchOf(batch)
-    })())
-    this.#entries.set(keyOf(topic, partition), { topicId, state })
-    return state
+    return log === undefined ? undefined : this.#stateOfLog(log)
   }
 
-  /** The state if already loaded for the current incarnation of the topic. */
-  #loaded(topic: string, partition: number): PartitionProducerState | undefined {
-    const entry = this.#entries.get(keyOf(topic, partition))
-    if (entry === undefined) return undefined
-    if (this.#options.logs.topic(topic)?.topicId === entry.topicId) return entry.state
-    this.#entries.delete(keyOf(topic, partition))
-    return undefined
+  #stateOfLog(log: PartitionLog): PartitionProducerState {
+    let state = this.#states.get(log)
+    if (state !== undefined) return state
+    state = new PartitionProducerState()
+    // An empty log (a new partition) has no producer to remember: skip the scan.
+    if (log.logEndOffset > log.logStartOffset) {
+      state.rebuildFrom((function* () {
+        for (const batch of scanBatches(log)) yield loggedBatchOf(batch)
+      })())
+    }
+    this.#states.set(log, state)
+    return state
   }
 
   #log(topic: string, partition: number): PartitionLog | undefined {
@@ -131,10 +134,6 @@ export class ProducerStates implements ProducerStateManager {
       throw error
     }
   }
-}
-
-function keyOf(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`
 }
 
 function producerHeaderOf(header: RecordBatchHeader): ProducerBatchHeader {

@@ -19,6 +19,12 @@ export interface HandlerOptions<Request, Response> {
   readonly errorResponse?: (request: Request, errorCode: number) => Response
   /** Features of the advertised versions we do not implement (for docs/reference/protocol-support.md). */
   readonly notImplemented?: readonly string[]
+  /**
+   * The handler reads the request's byte fields (views into the request frame, such as
+   * Produce's records) only before it returns, and neither it nor its response keeps them: the
+   * connection may then reuse the frame's buffer for the next request (network/frame-decoder.ts).
+   */
+  readonly releasesRequestBytes?: boolean
 }
 
 export type Handle<Request, Response> = (request: Request, context: RequestContext) => Response | NoResponse | Promise<Response | NoResponse>
@@ -35,6 +41,7 @@ export interface HandlerDefinition<Request = any, Response = any> {
   readonly handle: Handle<Request, Response>
   readonly errorResponse: ((request: Request, errorCode: number) => Response) | undefined
   readonly notImplemented: readonly string[]
+  readonly releasesRequestBytes: boolean
 }
 
 /**
@@ -68,5 +75,6 @@ export function defineHandler<Request, Response>(
     handle,
     errorResponse: options.errorResponse,
     notImplemented: options.notImplemented ?? [],
+    releasesRequestBytes: options.releasesRequestBytes ?? false,
   }
 }

@@ -1,6 +1,7 @@
 // Connection behaviour over real loopback sockets with a plain dispatcher (no Kafka messages):
 // request-order answers under out-of-order completion, partial frames, oversized frames,
-// in-flight bound, idle timeout, frames written by reference.
+// in-flight bound, idle timeout, frames written by reference, request buffers reused for a
+// dispatcher that releases its frames.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
@@ -204,4 +205,38 @@ test('frame outcomes go out as their chunks; pooled read buffers of recyclable f
     assert.equal(readBufferPool.take(64 * 1024).buffer, recycled.buffer)
     socket.destroy()
   })
+})
+
+test('a dispatcher that releases its frames sees every frame intact while the connection reuses the assembly buffer', async () => {
+  // Each request body is 40,000 bytes of one value (above what Node's shared allocation pool
+  // serves, half of Buffer.poolSize = 64 KiB, so a frame copied anew gets a buffer of its own),
+  // written in pieces so that every frame spans socket reads.
+  const bodies = Array.from({ length: 12 }, (_, index) => new Uint8Array(40_000).fill(index + 1))
+  const buffers = new Set<ArrayBufferLike>()
+  const seen: number[] = []
+  const dispatch: RequestDispatcher = Object.assign(
+    (request: Buffer) => {
+      // The frame must hold exactly its own body when dispatched, even though its buffer is reused.
+      seen.push(request.every((byte) => byte === request[0]) && request.length === 40_000 ? request[0] : -1)
+      buffers.add(request.buffer)
+      return { kind: 'response' as const, bytes: Uint8Array.of(request[0]) }
+    },
+    { releasesFrame: () => true },
+  )
+  await withListener(dispatch, async (listener) => {
+    const socket = await open(listener)
+    const responses = readFrames(socket, bodies.length)
+    const stream = Buffer.concat(bodies.map(frame))
+    // 16,000-byte writes with a pause after each, so the broker reads them one at a time.
+    for (let position = 0; position < stream.length; position += 16_000) {
+      socket.write(stream.subarray(position, position + 16_000))
+      await sleep(20)
+    }
+    const { frames } = await responses
+    assert.deepEqual(frames.map((response) => response[0]), bodies.map((body) => body[0]))
+    socket.destroy()
+  }, { maxRequestBytes: 65_536 })
+  assert.deepEqual(seen, bodies.map((body) => body[0]))
+  // One assembly buffer served every frame (each spanned reads); without reuse there would be 12.
+  assert.equal(buffers.size, 1)
 })

@@ -6,13 +6,16 @@
 //   is paused, so the kernel's TCP window pushes back on the client;
 // - while the socket cannot take more writes (the client does not read), reading stops too.
 // A connection with no traffic and nothing in flight for `idleTimeoutMs` is closed.
-// Writes are coalesced: the first response of a tick corks the socket and a nextTick callback
-// uncorks it, so all responses finished in one tick (a pipelined burst of produce requests, the
-// chunks of a fetch response) leave in one writev.
+// Writes are coalesced: responses are queued and handed to the socket by a setImmediate
+// callback, so all responses finished in one event-loop round (a pipelined burst of produce
+// requests read in several socket reads, the chunks of a fetch response) leave in one write.
 import type { Socket } from 'node:net'
 import type { Clock } from '@tributary/protocol'
 import { FrameDecoder, framePrefixBytes } from './frame-decoder.ts'
 import type { Logger } from '../logger.ts'
+
+/** Queued response bytes up to this total are copied into one buffer rather than written as a writev of chunks. */
+const copyQueuedBytesAtMost = 16 * 1024
 
 /** What the dispatcher decided for one request. */
 export type RequestOutcome =
@@ -37,8 +40,15 @@ export interface ConnectionInfo {
   readonly signal: AbortSignal
 }
 
-/** Decodes one request frame and produces its outcome. Must not throw (throwing closes the connection). */
-export type RequestDispatcher = (frame: Buffer, connection: ConnectionInfo) => RequestOutcome | Promise<RequestOutcome>
+/**
+ * Decodes one request frame and produces its outcome. Must not throw (throwing closes the
+ * connection). `releasesFrame(frame)`, when present and true for a frame, promises that once the
+ * dispatcher has returned (even a promise) nothing reads or keeps that frame's bytes, so the
+ * connection may reuse its buffer.
+ */
+export type RequestDispatcher = ((frame: Buffer, connection: ConnectionInfo) => RequestOutcome | Promise<RequestOutcome>) & {
+  readonly releasesFrame?: (frame: Buffer) => boolean
+}
 
 /** Limits of one connection. */
 export interface ConnectionLimits {
@@ -121,8 +131,8 @@ export class Connection {
     if (this.#closing) return
     this.#closing = true
     this.#logger.debug('closing connection', { connectionId: this.info.connectionId, remoteAddress: this.info.remoteAddress, reason })
-    // Hand responses written this tick to the socket before destroying it (closeGracefully).
-    if (this.#corked) this.#uncork()
+    // Hand responses finished so far to the socket before destroying it (closeGracefully).
+    this.#flush()
     this.#socket.destroy()
   }
 
@@ -191,6 +201,7 @@ export class Connection {
     } catch (error) {
       result = { kind: 'close', reason: `dispatcher failed: ${(error as Error).message}` }
     }
+    if (this.#dispatch.releasesFrame?.(frame) === true) this.#decoder.release(frame)
     if (result instanceof Promise) {
       result.then(
         (outcome) => this.#complete(slot, outcome),
@@ -211,6 +222,7 @@ export class Connection {
         // The dispatcher has logged the reason with the request's details.
         this.#logger.debug('closing connection', { connectionId: this.info.connectionId, remoteAddress: this.info.remoteAddress, reason: done.reason })
         // Flush what earlier requests wrote, then destroy: a peer that never closes its side cannot hold the socket.
+        this.#flush()
         this.#socket.destroySoon()
         this.#closing = true
         this.#abort.abort()
@@ -230,26 +242,62 @@ export class Connection {
     this.#writeFrame([prefix, bytes])
   }
 
+  /** Queues a frame's chunks; they leave with everything else finished before the flush. */
   #writeFrame(chunks: readonly Uint8Array[], onWritten?: (chunks: readonly Uint8Array[]) => void): void {
     this.#lastActivityMs = this.#clock.nowMs()
-    if (!this.#corked) {
-      this.#corked = true
-      this.#socket.cork()
-      process.nextTick(this.#uncork)
+    if (this.#queued.length === 0) setImmediate(this.#flush)
+    for (const chunk of chunks) {
+      this.#queued.push(chunk)
+      this.#queuedBytes += chunk.length
     }
-    const last = chunks.length - 1
-    for (let index = 0; index < last; index++) if (!this.#socket.write(chunks[index])) this.#writeBlocked = true
-    // Chunks are written in order: once the last one is taken, all of them are.
-    const callback = onWritten === undefined ? undefined : (error?: Error | null) => {
-      if (error == null) onWritten(chunks)
-    }
-    if (last >= 0 && !this.#socket.write(chunks[last], callback)) this.#writeBlocked = true
+    if (onWritten !== undefined) this.#queuedCallbacks.push(() => onWritten(chunks))
   }
 
-  #corked = false
-  readonly #uncork = (): void => {
-    this.#corked = false
-    if (this.#socket.writableCorked > 0) this.#socket.uncork()
+  /** Chunks of responses finished and not yet handed to the socket, in order. */
+  readonly #queued: Uint8Array[] = []
+  #queuedBytes = 0
+  /** `onWritten` of the queued frames, called once the socket has taken their chunks. */
+  readonly #queuedCallbacks: (() => void)[] = []
+
+  /**
+   * Hands the queued chunks to the socket. It runs in the check phase, after the event loop has
+   * delivered every socket read of this round, so the responses to a pipelined burst (produce
+   * answers of ~80 bytes each) leave in one write system call instead of one per read. Small
+   * totals are copied into one buffer (one socket write, and the chunks are free at once); large
+   * ones (fetch responses) go by reference in one writev.
+   */
+  readonly #flush = (): void => {
+    const chunks = this.#queued.splice(0)
+    const callbacks = this.#queuedCallbacks.splice(0)
+    const bytes = this.#queuedBytes
+    this.#queuedBytes = 0
+    if (this.#socket.destroyed || chunks.length === 0) return
+    if (chunks.length === 1 || bytes <= copyQueuedBytesAtMost) {
+      const single = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)
+      if (chunks.length > 1) for (const callback of callbacks) callback()
+      const done = chunks.length === 1 && callbacks.length > 0 ? (error?: Error | null) => {
+        if (error == null) for (const callback of callbacks) callback()
+      } : undefined
+      if (!this.#socket.write(single, done)) this.#onWriteBlocked()
+      return
+    }
+    this.#socket.cork()
+    const last = chunks.length - 1
+    let blocked = false
+    for (let index = 0; index < last; index++) if (!this.#socket.write(chunks[index])) blocked = true
+    // Chunks are written in order: once the last one is taken, all of them are.
+    const done = callbacks.length === 0 ? undefined : (error?: Error | null) => {
+      if (error == null) for (const callback of callbacks) callback()
+    }
+    if (!this.#socket.write(chunks[last], done)) blocked = true
+    this.#socket.uncork()
+    if (blocked) this.#onWriteBlocked()
+  }
+
+  /** The socket's buffer is over its high-water mark: stop reading until it drains. */
+  #onWriteBlocked(): void {
+    this.#writeBlocked = true
+    this.#updateFlowControl()
   }
 
   #onDrain(): void {

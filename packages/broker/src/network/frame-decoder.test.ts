@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { FrameDecoder } from './frame-decoder.ts'
+import { FrameDecoder, assemblyBufferMaxBytes } from './frame-decoder.ts'
 import { BrokerError } from '../errors.ts'
 
 function frame(body: Uint8Array): Buffer {
@@ -51,7 +51,7 @@ test('a frame exactly at the limit is accepted', () => {
   assert.deepEqual([...decoder.next()!], [7, 7, 7, 7, 7, 7, 7, 7])
 })
 
-test('a frame spanning reads is copied once into a buffer of its own size, not into a merge of everything buffered', () => {
+test('a frame spanning reads is copied once into a buffer of its own, not into a merge of everything buffered', () => {
   const decoder = new FrameDecoder(100_000)
   const big = frame(new Uint8Array(50_000).fill(5))
   const small = frame(Uint8Array.of(1, 2, 3))
@@ -61,11 +61,61 @@ test('a frame spanning reads is copied once into a buffer of its own size, not i
   decoder.push(tail)
   const first = decoder.next()!
   assert.equal(first.length, 50_000)
-  // Larger than Node's buffer pool serves, so a buffer of exactly the frame's size.
+  // The connection's assembly buffer (64 KiB here), never the socket read it was cut from.
   assert.equal(first.byteOffset, 0)
-  assert.equal(first.buffer.byteLength, 50_000)
+  assert.notEqual(first.buffer, tail.buffer)
+  assert.equal(first.buffer.byteLength, 64 * 1024)
   assert.ok(first.every((byte) => byte === 5))
   const second = decoder.next()!
   assert.deepEqual([...second], [1, 2, 3])
   assert.equal(decoder.bufferedBytes, 0)
+})
+
+/** Pushes `frames` so that each one spans two socket reads; returns the frames as decoded, not copied. */
+function decodeSpanning(decoder: FrameDecoder, frames: Buffer[], release: boolean): Buffer[] {
+  const out: Buffer[] = []
+  for (const whole of frames) {
+    decoder.push(Buffer.from(whole.subarray(0, 10)))
+    assert.equal(decoder.next(), undefined)
+    decoder.push(Buffer.from(whole.subarray(10)))
+    const next = decoder.next()!
+    out.push(next)
+    if (release) decoder.release(next)
+  }
+  return out
+}
+
+test('released frames that spanned reads share one assembly buffer', () => {
+  const decoder = new FrameDecoder(100_000)
+  const [first, second] = decodeSpanning(decoder, [frame(new Uint8Array(30_000).fill(1)), frame(new Uint8Array(20_000).fill(2))], true)
+  assert.equal(first.buffer, second.buffer, 'the second frame reuses the first one\'s buffer')
+  assert.ok(second.every((byte) => byte === 2))
+})
+
+test('a frame not released keeps its bytes while later frames are assembled', () => {
+  const decoder = new FrameDecoder(100_000)
+  const [first, second, third] = decodeSpanning(decoder, [frame(new Uint8Array(30_000).fill(1)), frame(new Uint8Array(20_000).fill(2)), frame(new Uint8Array(20_000).fill(3))], false)
+  assert.notEqual(first.buffer, second.buffer)
+  assert.notEqual(second.buffer, third.buffer)
+  assert.ok(first.every((byte) => byte === 1))
+  assert.ok(second.every((byte) => byte === 2))
+  assert.ok(third.every((byte) => byte === 3))
+})
+
+test('releasing a frame that is not in the assembly buffer does not free it', () => {
+  const decoder = new FrameDecoder(100_000)
+  const [held] = decodeSpanning(decoder, [frame(new Uint8Array(30_000).fill(1))], false)
+  // A whole frame in one read is a view of that read; releasing it must not free `held`'s buffer.
+  decoder.push(frame(Uint8Array.of(9)))
+  decoder.release(decoder.next()!)
+  const [next] = decodeSpanning(decoder, [frame(new Uint8Array(30_000).fill(2))], false)
+  assert.notEqual(next.buffer, held.buffer)
+  assert.ok(held.every((byte) => byte === 1))
+})
+
+test('frames larger than the assembly bound get buffers of their own', () => {
+  const decoder = new FrameDecoder(assemblyBufferMaxBytes * 2)
+  const [first, second] = decodeSpanning(decoder, [frame(new Uint8Array(assemblyBufferMaxBytes + 1).fill(1)), frame(new Uint8Array(assemblyBufferMaxBytes + 1).fill(2))], true)
+  assert.equal(first.buffer.byteLength, assemblyBufferMaxBytes + 1)
+  assert.notEqual(first.buffer, second.buffer)
 })

@@ -25,29 +25,46 @@ export const produce = defineHandler(
     versions: [3, 11],
     errorResponse: (request: ProduceRequest, errorCode: number) => responseOf(request, () => appendFailure(errorCode, 'internal error')),
     notImplemented: ['message sets v0/v1 (Produce v0-2)', 'quota throttling'],
+    // cluster.append validates and writes the records before it returns; only names, indexes and
+    // results are used afterwards.
+    releasesRequestBytes: true,
   },
-  async (request: ProduceRequest, context: RequestContext): Promise<ProduceResponse | NoResponse> => {
+  (request: ProduceRequest, context: RequestContext): ProduceResponse | NoResponse | Promise<ProduceResponse | NoResponse> => {
     const { cluster } = context.broker
     const validAcks = request.acks === -1 || request.acks === 0 || request.acks === 1
     // Results by position in the request (results[topicIndex][partitionIndex]), so repeated
-    // partitions keep their own answers and no string keys are built per partition.
-    const results: AppendResult[][] = request.topicData.map((topic) => new Array<AppendResult>(topic.partitionData.length))
-    const pending: Promise<void>[] = []
-    request.topicData.forEach((topic, topicIndex) => topic.partitionData.forEach((partition, partitionIndex) => {
-      if (!validAcks) {
-        results[topicIndex][partitionIndex] = appendFailure(ErrorCode.InvalidRequiredAcks, `acks must be -1, 0 or 1, got ${request.acks}`)
-        return
+    // partitions keep their own answers and no string keys are built per partition. Appends
+    // finish synchronously unless they wait for an fsync (acks=all under every-batch): the
+    // response then goes out without a promise per partition or per request.
+    const results: AppendResult[][] = []
+    let pending: Promise<void>[] | undefined
+    for (let topicIndex = 0; topicIndex < request.topicData.length; topicIndex++) {
+      const topic = request.topicData[topicIndex]
+      const topicResults = new Array<AppendResult>(topic.partitionData.length)
+      results.push(topicResults)
+      for (let partitionIndex = 0; partitionIndex < topic.partitionData.length; partitionIndex++) {
+        const partition = topic.partitionData[partitionIndex]
+        if (!validAcks) {
+          topicResults[partitionIndex] = appendFailure(ErrorCode.InvalidRequiredAcks, `acks must be -1, 0 or 1, got ${request.acks}`)
+          continue
+        }
+        const append = cluster.append({ topic: topic.name, partition: partition.index, records: partition.records, acks: request.acks, transactionalId: request.transactionalId })
+        if (append instanceof Promise) {
+          ;(pending ??= []).push(append.then((result) => {
+            topicResults[partitionIndex] = result
+          }))
+        } else {
+          topicResults[partitionIndex] = append
+        }
       }
-      const append = cluster.append({ topic: topic.name, partition: partition.index, records: partition.records, acks: request.acks, transactionalId: request.transactionalId })
-      pending.push(append.then((result) => {
-        results[topicIndex][partitionIndex] = result
-      }))
-    }))
-    if (pending.length > 0) await Promise.all(pending)
-    if (request.acks === 0) return noResponse
-    return responseOf(request, (topicIndex, partitionIndex) => results[topicIndex][partitionIndex])
+    }
+    const answer = (): ProduceResponse | NoResponse => request.acks === 0 ? noResponse : responseOf(request, (topicIndex, partitionIndex) => results[topicIndex][partitionIndex])
+    return pending === undefined ? answer() : Promise.all(pending).then(answer)
   },
 )
+
+const noLeader = { leaderId: -1, leaderEpoch: -1 }
+const noRecordErrors: ProduceResponsePartitionProduceResponse['recordErrors'] = []
 
 /** `resultOf(topicIndex, partitionIndex)`: the result of that entry of the request. */
 function responseOf(request: ProduceRequest, resultOf: (topicIndex: number, partitionIndex: number) => AppendResult): ProduceResponse {
@@ -62,9 +79,10 @@ function responseOf(request: ProduceRequest, resultOf: (topicIndex: number, part
           baseOffset: result.baseOffset,
           logAppendTimeMs: result.logAppendTimeMs,
           logStartOffset: result.logStartOffset,
-          recordErrors: [...result.recordErrors],
+          // Shared, never written: the response is only encoded.
+          recordErrors: result.recordErrors.length === 0 ? noRecordErrors : [...result.recordErrors],
           errorMessage: result.errorMessage,
-          currentLeader: { leaderId: -1, leaderEpoch: -1 },
+          currentLeader: noLeader,
         }
       }),
     })),
