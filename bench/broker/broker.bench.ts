@@ -9,6 +9,8 @@
 //      BENCH_BROKER_SCENARIOS=spread,sticky  BENCH_BROKER_STICKY_RECORDS_100=200000  BENCH_BROKER_STICKY_PARTITIONS=256
 //      (README.md, "Scenarios")
 //      BENCH_BROKER_REPEAT=5 (runs per combination; each phase reports its fastest)
+//      BENCH_BROKER_WARMUP=0.25 (records produced and consumed on a separate topic before the timed
+//      phases, as a fraction of the timed records; 0 = none)
 //      BENCH_BROKER_WORK_DIR (payload files and data dirs; default $TMPDIR/tributary-bench-broker)
 //      BENCH_BROKER_PRODUCER_CONFIG / BENCH_BROKER_CONSUMER_CONFIG="k=v,k=v"  (kcat -X settings)
 //      BENCH_BROKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  (flags for our broker's Node)
@@ -190,6 +192,8 @@ export async function run(options: BrokerBenchOptions = optionsFromEnvironment(f
       const records = scenario.records(valueBytes)
       log(`${scenario.name}: payload ${records} x ${valueBytes} B`)
       const payload = ensurePayloadFile(workDir, valueBytes, records)
+      const warmupRecords = Math.round(records * warmupFraction())
+      const warmupPayload = warmupRecords > 0 ? ensurePayloadFile(workDir, valueBytes, warmupRecords) : undefined
       const runs = new Map<TargetName, BrokerBenchFigure[]>()
       // Targets alternate within each repetition, so both see the same machine conditions.
       for (let repetition = 0; repetition < repeat; repetition++) {
@@ -197,7 +201,7 @@ export async function run(options: BrokerBenchOptions = optionsFromEnvironment(f
           step++
           const label = `[${step}/${steps}] ${scenario.name} ${target} ${valueBytes} B x ${records}, ${partitions} partitions`
           try {
-            const combination = { scenario: scenario.name, target, valueBytes, records, partitions, payload, workDir, producerConfig, consumerConfig }
+            const combination = { scenario: scenario.name, target, valueBytes, records, partitions, payload, warmupPayload, workDir, producerConfig, consumerConfig }
             const figure = await measureCombination(combination, (line) => log(`${label}: ${line}`))
             runs.set(target, [...(runs.get(target) ?? []), figure])
           } catch (error) {
@@ -225,6 +229,8 @@ interface Combination {
   records: number
   partitions: number
   payload: string
+  /** Produced and consumed on `<topic>-warmup` before the timed phases (untimed), if set. */
+  warmupPayload: string | undefined
   workDir: string
   producerConfig: Readonly<Record<string, string>>
   consumerConfig: Readonly<Record<string, string>>
@@ -241,6 +247,15 @@ async function measureCombination(combination: Combination, log: (line: string) 
     const active = broker
     await active.createTopic(topic, partitions)
     const idleRssBytes = memoryStatus(active.pid).rssBytes
+    if (combination.warmupPayload !== undefined) {
+      // Untimed, on both targets alike: a fresh Node broker would otherwise be measured while its
+      // JIT compiles the hot paths (a long-running broker has done that long ago).
+      log('warm-up ...')
+      const warmupTopic = `${topic}-warmup`
+      await active.createTopic(warmupTopic, partitions)
+      await produceFile(active.bootstrap, warmupTopic, combination.warmupPayload, combination.producerConfig)
+      await consumeAll(active.bootstrap, warmupTopic, combination.consumerConfig)
+    }
     log('produce ...')
     const produced = await measurePhase(active.pid, () => produceFile(active.bootstrap, topic, combination.payload, combination.producerConfig))
     const produce = phaseFigure(produced.resources, records, valueBytes)
@@ -283,6 +298,14 @@ function bestOf(runs: readonly BrokerBenchFigure[]): BrokerBenchFigure {
       consumeBrokerUsPerRecord: runs.flatMap((figure) => figure.runs.consumeBrokerUsPerRecord),
     },
   }
+}
+
+function warmupFraction(): number {
+  const text = process.env.BENCH_BROKER_WARMUP
+  if (text === undefined) return 0.25
+  const value = Number(text)
+  if (!(value >= 0 && value <= 1)) throw new Error(`BENCH_BROKER_WARMUP must be a fraction from 0 to 1, got '${text}'`)
+  return value
 }
 
 function nodeArgumentsFromEnvironment(): string[] {
