@@ -1,12 +1,13 @@
 // The dispatcher's error boundary: a handler that throws is answered with UNKNOWN_SERVER_ERROR
 // when its response has room for it, and closes the connection otherwise; the failure is logged
-// with correlation id and api key. Handlers here are test handlers, not the broker's.
+// with correlation id and api key. A handler answering closeConnection (Produce acks=0 with an
+// error) closes the connection, logged at info. Handlers here are test handlers, not the broker's.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApiKey, ErrorCode, Reader, Writer, DescribeClusterResponse, readResponseHeader, writeRequestHeader, DescribeClusterRequest } from '@tributary/protocol'
 import type { DescribeClusterResponse as DescribeClusterResponseType, DescribeClusterRequest as DescribeClusterRequestType } from '@tributary/protocol'
 import { createRequestDispatcher } from './request-dispatcher.ts'
-import { defineHandler } from './handlers/define-handler.ts'
+import { closeConnection, defineHandler } from './handlers/define-handler.ts'
 import { createHandlerTable } from './handlers/handler-table.ts'
 import { apiVersions } from './handlers/api-versions.ts'
 import type { BrokerContext } from './request-context.ts'
@@ -72,4 +73,19 @@ test('a throwing handler without an error response closes the connection', async
 test('a frame shorter than a request header closes the connection', async () => {
   const outcome = await createRequestDispatcher(contextWith(failing(true), []))(Buffer.from([0, 1, 2]), connection)
   assert.equal(outcome.kind, 'close')
+})
+
+test('a handler answering closeConnection closes the connection and logs the reason at info', async () => {
+  const closing = defineHandler(ApiKey.DescribeCluster, { versions: [0, 1] }, async () => closeConnection('the client must learn of an error'))
+  const logged: { level: string; message: string; fields?: LogFields }[] = []
+  const context = {
+    ...contextWith(closing, []),
+    logger: Object.fromEntries(['debug', 'info', 'warn', 'error'].map((level) => [level, (message: string, fields?: LogFields) => logged.push({ level, message, fields })])),
+  } as unknown as BrokerContext
+  const outcome = await createRequestDispatcher(context)(describeClusterFrame(43), connection)
+  assert.deepEqual(outcome, { kind: 'close', reason: 'the client must learn of an error' })
+  assert.equal(logged.length, 1)
+  assert.equal(logged[0].level, 'info')
+  assert.match(logged[0].message, /the client must learn of an error/)
+  assert.equal(logged[0].fields?.correlationId, 43)
 })

@@ -4,13 +4,15 @@
 //   (logged with the reason), except ApiVersions at an unsupported version, which is answered
 //   with UNSUPPORTED_VERSION and our version ranges in a v0 response, as Kafka does;
 // - a handler that throws is logged with correlation id and api key and answered with
-//   UNKNOWN_SERVER_ERROR when its response can carry an error, otherwise the connection closes.
+//   UNKNOWN_SERVER_ERROR when its response can carry an error, otherwise the connection closes;
+// - a handler that answers `closeConnection(reason)` (Produce acks=0 with a failed partition)
+//   closes the connection after the earlier responses, logged at info with the reason.
 // No exception ever crosses the wire.
 import { ApiKey, ErrorCode, Reader, Writer, readRequestHeader, writeResponseHeader } from '@tributary/protocol'
 import type { ConnectionInfo, RequestDispatcher, RequestOutcome } from './network/connection.ts'
 import type { BrokerContext, RequestContext } from './request-context.ts'
 import type { HandlerDefinition } from './handlers/define-handler.ts'
-import { noResponse } from './handlers/define-handler.ts'
+import { CloseConnection, noResponse } from './handlers/define-handler.ts'
 import { apiVersionsResponse } from './handlers/api-versions.ts'
 
 /** Fixed-position part of every request header: apiKey int16, apiVersion int16, correlationId int32. */
@@ -72,6 +74,11 @@ function dispatch(frame: Buffer, connection: ConnectionInfo, broker: BrokerConte
 
 function respond(handler: HandlerDefinition, request: unknown, response: unknown, context: RequestContext): RequestOutcome {
   if (response === noResponse) return { kind: 'none' }
+  if (response instanceof CloseConnection) {
+    // Not a broker fault but the client's only way to learn of an error it asked not to be
+    // told about (Produce acks=0): info, as Kafka logs it.
+    return close(context.broker, context.connection, response.reason, { correlationId: context.correlationId, apiKey: handler.apiKey, clientId: context.clientId }, 'info')
+  }
   try {
     const chunks = encodeResponse(handler, context.apiVersion, context.correlationId, response)
     return { kind: 'frame', chunks, recyclable: handler.apiKey === ApiKey.Fetch }
@@ -110,7 +117,7 @@ function unsupportedApiVersions(broker: BrokerContext, correlationId: number): R
   return { kind: 'frame', chunks: encodeResponse(handler, 0, correlationId, response) }
 }
 
-function close(broker: BrokerContext, connection: ConnectionInfo, reason: string, fields: Record<string, unknown> = {}): RequestOutcome {
-  broker.logger.warn(`closing connection: ${reason}`, { connectionId: connection.connectionId, remoteAddress: connection.remoteAddress, ...fields })
+function close(broker: BrokerContext, connection: ConnectionInfo, reason: string, fields: Record<string, unknown> = {}, level: 'info' | 'warn' = 'warn'): RequestOutcome {
+  broker.logger[level](`closing connection: ${reason}`, { connectionId: connection.connectionId, remoteAddress: connection.remoteAddress, ...fields })
   return { kind: 'close', reason }
 }

@@ -3,7 +3,8 @@
 // every record it processes. Every record must be processed and committed, and no record may be
 // processed-and-committed twice by owners of its partition: once a commit past a record was
 // accepted, the broker hands that partition to the next owner at that offset, and a stale
-// owner's late commits are refused by generation.
+// owner's late commits are refused by generation. "Committed" means the broker accepted the
+// commit, as each client reports it (see the notes in each test).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Kafka, logLevel } from 'kafkajs'
@@ -57,8 +58,29 @@ test('KafkaJS: three members with rebalances while producing', async () => {
   const producer = kafka.producer({ allowAutoTopicCreation: false })
   const ledger = new Ledger()
   const consumers: KafkaJsConsumer[] = []
+  // The value at each `partition:offset`, to name the record a committed offset goes past.
+  const valueAt = new Map<string, string>()
   const startMember = async (name: string): Promise<KafkaJsConsumer> => {
     const consumer = kafka.consumer({ groupId: 'kjs-group', sessionTimeout: 6000, heartbeatInterval: 300, rebalanceTimeout: 8000, maxWaitTimeInMs: 200 })
+    // A commit counts once the broker accepted it, which KafkaJS reports with this event (emitted
+    // after an OffsetCommit response without error), not when `commitOffsets()` resolves: once
+    // disconnect() has stopped a consumer's runner (b below), KafkaJS 2.x resolves
+    // `commitOffsets()` without sending the commit, and swallows the error of one in flight. The
+    // record being processed then looks committed although the broker never accepted a commit
+    // past it, and the partition's next owner rightly starts at it and processes it again (seen
+    // as "processed and committed by b, then again by a/c"; the broker's trace had no
+    // OffsetCommit from b for it). KafkaJS finishes its fetched batches before it rejoins, so it
+    // never commits a partition it no longer owns: the ownership check of the
+    // @platformatic/kafka test below is not needed here.
+    consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+      for (const { topic, partitions } of payload.topics) {
+        if (topic !== 'kjs-stream') continue
+        for (const { partition, offset } of partitions) {
+          const value = valueAt.get(`${partition}:${BigInt(String(offset)) - 1n}`)
+          if (value !== undefined) ledger.commitAccepted(value, name)
+        }
+      }
+    })
     await consumer.connect()
     await consumer.subscribe({ topic: 'kjs-stream', fromBeginning: true })
     await consumer.run({
@@ -66,9 +88,9 @@ test('KafkaJS: three members with rebalances while producing', async () => {
       eachMessage: async ({ topic, partition, message }) => {
         const value = message.value!.toString()
         ledger.consumed(value)
+        valueAt.set(`${partition}:${message.offset}`, value)
         try {
           await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }])
-          ledger.commitAccepted(value, name)
         } catch {
           // A stale member's commit is refused (REBALANCE_IN_PROGRESS / ILLEGAL_GENERATION): not done.
         }
@@ -92,7 +114,7 @@ test('KafkaJS: three members with rebalances while producing', async () => {
     await sleep(700)
     await startMember('d')
     await producing
-    await waitFor('every record processed and committed', () => ledger.committed.size === totalRecords, 60_000)
+    await waitFor('every record processed and committed', () => ledger.committed.size === totalRecords || ledger.violations.length > 0, 60_000)
     assert.deepEqual(ledger.violations, [])
     for (let index = 0; index < totalRecords; index++) assert.ok(ledger.committed.has(`v${index}`), `v${index} committed`)
   } finally {

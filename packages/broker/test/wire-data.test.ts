@@ -85,6 +85,34 @@ test('acks=0 gets no response, and the next response still matches its request',
   assert.equal(metadata.topics[0].name, 'data')
   const afterOffset = (await client.request<ListOffsetsResponse>(ApiKey.ListOffsets, 7, listOffsetsRequest('data', 1, -1n))).topics[0].partitions[0].offset
   assert.equal(afterOffset, before + 2n)
+  const fetched = await client.request<FetchResponse>(ApiKey.Fetch, 12, fetchRequest([{ topic: 'data', partition: 1, fetchOffset: before }], { maxWaitMs: 5000, minBytes: 1 }))
+  assert.deepEqual(values(fetched.responses[0].partitions[0].records), ['fire', 'forget'])
+  assert.equal(client.isClosed, false)
+})
+
+test('acks=0 to an unknown topic closes the connection after answering the request before it', { timeout: 10_000 }, async () => {
+  const connection = await WireClient.connect(broker.port)
+  const metadataFrame = connection.nextFrame()
+  connection.writeRaw(Buffer.concat([
+    connection.encodeRequest(ApiKey.Metadata, 12, metadataRequest(['data'])),
+    connection.encodeRequest(ApiKey.Produce, 9, produceRequest('no-such-topic', { 0: recordBatch(['lost']) }, 0)),
+  ]))
+  const metadata = connection.decodeResponse<MetadataResponse>(ApiKey.Metadata, 12, await metadataFrame)
+  assert.equal(metadata.topics[0].name, 'data')
+  await connection.closed
+  await assert.rejects(connection.nextFrame(), /connection closed/)
+})
+
+test('acks=0 with a corrupt batch closes the connection; the valid partition of the same request is stored', { timeout: 10_000 }, async () => {
+  const before = (await client.request<ListOffsetsResponse>(ApiKey.ListOffsets, 7, listOffsetsRequest('data', 1, -1n))).topics[0].partitions[0].offset
+  const corrupt = recordBatch(['bad'])
+  corrupt[corrupt.length - 1] ^= 0xff
+  const connection = await WireClient.connect(broker.port)
+  connection.writeRaw(connection.encodeRequest(ApiKey.Produce, 9, produceRequest('data', { 0: corrupt, 1: recordBatch(['kept']) }, 0)))
+  await connection.closed
+  // Long-poll: the append may still wait for its fsync before the high watermark covers it.
+  const fetched = await client.request<FetchResponse>(ApiKey.Fetch, 12, fetchRequest([{ topic: 'data', partition: 1, fetchOffset: before }], { maxWaitMs: 5000, minBytes: 1 }))
+  assert.deepEqual(values(fetched.responses[0].partitions[0].records), ['kept'])
 })
 
 test('LogAppendTime topics stamp the broker time on the batch', async () => {

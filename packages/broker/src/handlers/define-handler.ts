@@ -9,6 +9,26 @@ import type { RequestContext } from '../request-context.ts'
 export const noResponse: unique symbol = Symbol('noResponse')
 export type NoResponse = typeof noResponse
 
+/**
+ * Returned by a handler when the request cannot be answered and the client must learn of the
+ * failure by losing its connection: Produce with acks=0 where a partition failed, as Kafka does.
+ * The connection closes after the responses of earlier requests are written; `reason` is logged.
+ */
+export class CloseConnection {
+  readonly reason: string
+
+  constructor(reason: string) {
+    this.reason = reason
+  }
+}
+
+export function closeConnection(reason: string): CloseConnection {
+  return new CloseConnection(reason)
+}
+
+/** What a handler may answer besides its response. */
+export type HandlerAnswer<Response> = Response | NoResponse | CloseConnection
+
 export interface HandlerOptions<Request, Response> {
   /** Inclusive [min, max] versions we serve and advertise in ApiVersions. */
   readonly versions: readonly [number, number]
@@ -27,7 +47,7 @@ export interface HandlerOptions<Request, Response> {
   readonly releasesRequestBytes?: boolean
 }
 
-export type Handle<Request, Response> = (request: Request, context: RequestContext) => Response | NoResponse | Promise<Response | NoResponse>
+export type Handle<Request, Response> = (request: Request, context: RequestContext) => HandlerAnswer<Response> | Promise<HandlerAnswer<Response>>
 
 /** One row of the handler table. */
 export interface HandlerDefinition<Request = any, Response = any> {

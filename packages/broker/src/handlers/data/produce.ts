@@ -4,17 +4,19 @@
 // v8 adds per-batch recordErrors and errorMessage (KIP-467); v9 is the first flexible version;
 // v10 adds the tagged currentLeader / nodeEndpoints (KIP-951, only meaningful with
 // NOT_LEADER_OR_FOLLOWER, which a single node never answers); v11 signals KIP-890 support.
-// acks=0 gets no response at all; acks=-1 waits for the flush policy's durability (every-batch:
-// fsync) before answering. Idempotent and transactional batches go through
-// producerStateManager.check (coordination/producer-states.ts): a retried batch is answered with
-// its original offset and not appended again; sequence gaps get OUT_OF_ORDER_SEQUENCE_NUMBER,
-// stale epochs INVALID_PRODUCER_EPOCH, and transactional batches for a partition not added to
-// the ongoing transaction INVALID_TXN_STATE.
+// acks=0 gets no response at all when every partition succeeded; when any failed, the connection
+// is closed instead, after the responses of earlier requests (the client's only way to learn of
+// the error; Kafka does the same and logs the partitions and their errors). acks=-1 waits for
+// the flush policy's durability (every-batch: fsync) before answering. Idempotent and
+// transactional batches go through producerStateManager.check (coordination/producer-states.ts):
+// a retried batch is answered with its original offset and not appended again; sequence gaps get
+// OUT_OF_ORDER_SEQUENCE_NUMBER, stale epochs INVALID_PRODUCER_EPOCH, and transactional batches
+// for a partition not added to the ongoing transaction INVALID_TXN_STATE.
 // Not implemented: quota throttling.
-import { ApiKey, ErrorCode } from '@tributary/protocol'
+import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol'
 import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '@tributary/protocol'
-import { defineHandler, noResponse } from '../define-handler.ts'
-import type { NoResponse } from '../define-handler.ts'
+import { closeConnection, defineHandler, noResponse } from '../define-handler.ts'
+import type { HandlerAnswer } from '../define-handler.ts'
 import type { RequestContext } from '../../request-context.ts'
 import type { AppendResult } from '../../cluster/cluster-types.ts'
 import { appendFailure } from '../../cluster/error-results.ts'
@@ -29,7 +31,7 @@ export const produce = defineHandler(
     // results are used afterwards.
     releasesRequestBytes: true,
   },
-  (request: ProduceRequest, context: RequestContext): ProduceResponse | NoResponse | Promise<ProduceResponse | NoResponse> => {
+  (request: ProduceRequest, context: RequestContext): HandlerAnswer<ProduceResponse> | Promise<HandlerAnswer<ProduceResponse>> => {
     const { cluster } = context.broker
     const validAcks = request.acks === -1 || request.acks === 0 || request.acks === 1
     // Results by position in the request (results[topicIndex][partitionIndex]), so repeated
@@ -58,10 +60,30 @@ export const produce = defineHandler(
         }
       }
     }
-    const answer = (): ProduceResponse | NoResponse => request.acks === 0 ? noResponse : responseOf(request, (topicIndex, partitionIndex) => results[topicIndex][partitionIndex])
+    const answer = (): HandlerAnswer<ProduceResponse> => request.acks === 0
+      ? unansweredOutcome(request, results)
+      : responseOf(request, (topicIndex, partitionIndex) => results[topicIndex][partitionIndex])
     return pending === undefined ? answer() : Promise.all(pending).then(answer)
   },
 )
+
+/** acks=0: no response when every partition succeeded, otherwise close the connection, saying why. */
+function unansweredOutcome(request: ProduceRequest, results: readonly AppendResult[][]): HandlerAnswer<ProduceResponse> {
+  let failures: string[] | undefined
+  for (let topicIndex = 0; topicIndex < results.length; topicIndex++) {
+    const topicResults = results[topicIndex]
+    for (let partitionIndex = 0; partitionIndex < topicResults.length; partitionIndex++) {
+      const { errorCode, errorMessage } = topicResults[partitionIndex]
+      if (errorCode === ErrorCode.None) continue
+      const topic = request.topicData[topicIndex]
+      const detail = errorMessage === null ? '' : ` (${errorMessage})`
+      ;(failures ??= []).push(`${topic.name}-${topic.partitionData[partitionIndex].index}: ${errorInfo(errorCode).name}${detail}`)
+    }
+  }
+  if (failures === undefined) return noResponse
+  // The dispatcher logs it with the correlation id and client id.
+  return closeConnection(`error during Produce with acks=0: ${failures.join(', ')}`)
+}
 
 const noLeader = { leaderId: -1, leaderEpoch: -1 }
 const noRecordErrors: ProduceResponsePartitionProduceResponse['recordErrors'] = []
