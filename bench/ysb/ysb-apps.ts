@@ -14,6 +14,8 @@ export interface YsbApp {
   progress(): number
   /** The count of `campaign` in the window starting at `windowStartMs` visible now, or null (none yet, or expired). */
   count(campaign: string, windowStartMs: number): number | null
+  /** KafkaStreams only: commit and poll-batch processing latencies so far (avg/max ms). */
+  latencies?(): string
   close(): Promise<void>
 }
 
@@ -24,6 +26,10 @@ export interface AppOptions {
   readonly maxPollRecords: number
   /** KafkaStreams only. */
   readonly commitIntervalMs: number
+  /** KafkaStreams only: the record cache budget (undefined: KafkaStreams' default, 10 MiB; 0: no cache). */
+  readonly cacheMaxBytes?: number
+  /** KafkaStreams only: its pollMs (also its fetch wait); undefined: its default (100). */
+  readonly streamsPollMs?: number
 }
 
 const encoder = new TextEncoder()
@@ -36,7 +42,7 @@ export async function startApp(mode: Mode, options: AppOptions): Promise<YsbApp>
 async function startStreams(mode: 'at_least_once' | 'exactly_once_v2', options: AppOptions): Promise<YsbApp> {
   const streams = new KafkaStreams(ysbTopology(options.sourceTopic), {
     applicationId: options.applicationId, bootstrapServers: options.bootstrapServers, processingGuarantee: mode,
-    commitIntervalMs: options.commitIntervalMs, maxPollRecords: options.maxPollRecords, logger: { warn: () => undefined },
+    commitIntervalMs: options.commitIntervalMs, maxPollRecords: options.maxPollRecords, logger: { warn: () => undefined }, cacheMaxBytes: options.cacheMaxBytes, pollMs: options.streamsPollMs,
   })
   await streams.start()
   await streams.waitForState('RUNNING', 60_000)
@@ -51,6 +57,11 @@ async function startStreams(mode: 'at_least_once' | 'exactly_once_v2', options: 
         if ((error as { retriable?: boolean }).retriable === true) return null // rebalancing or restoring
         throw error
       }
+    },
+    latencies: () => {
+      const { commitLatency: commit, processLatency: process } = streams.metrics()
+      const average = (metric: { count: number; totalMs: number }): string => (metric.count === 0 ? '–' : (metric.totalMs / metric.count).toFixed(1))
+      return `commits ${commit.count} (avg ${average(commit)} ms, max ${commit.maxMs.toFixed(0)} ms), poll batches ${process.count} (avg ${average(process)} ms, max ${process.maxMs.toFixed(0)} ms)`
     },
     close: () => streams.close(),
   }

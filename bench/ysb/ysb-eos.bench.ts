@@ -8,8 +8,12 @@
 // Run: `npx node bench/ysb/ysb-eos.bench.ts` (env knobs in optionsFromEnvironment).
 import { createAdmin, createProducer } from '@tributary/client'
 import { startApp, type Mode, type YsbApp } from './ysb-apps.ts'
-import { CAMPAIGNS, adCampaignRecords, campaignId, eventSource, startBrokerProcess, windowStartOf, type BrokerProcess } from './ysb-model.ts'
-import { readFileSync } from 'node:fs'
+import { CAMPAIGNS, adCampaignRecords, campaignId, eventSource, startBrokerProcess, viewPlan, windowStartOf, type BrokerProcess } from './ysb-model.ts'
+import type { GeneratorData, GeneratorResult } from './ysb-generator.ts'
+import { Worker } from 'node:worker_threads'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 
 export interface YsbEosOptions {
   readonly events: number
@@ -23,6 +27,10 @@ export interface YsbEosOptions {
   readonly flushPolicy: string
   readonly drainModes: readonly Mode[]
   readonly latencyModes: readonly Mode[]
+  /** KafkaStreams' cacheMaxBytes; undefined: its default (10 MiB). */
+  readonly cacheMaxBytes: number | undefined
+  /** KafkaStreams' pollMs (its consumer's fetch wait too); undefined: its default (100). */
+  readonly streamsPollMs: number | undefined
 }
 
 export interface Throughput { mode: Mode; events: number; wallMs: number; cpuMs: number; brokerCpuMs: number; eventsPerSecond: number; eventsPerCoreSecond: number }
@@ -48,6 +56,8 @@ export function optionsFromEnvironment(): YsbEosOptions {
     flushPolicy: process.env.YSB_FLUSH_POLICY ?? 'os',
     drainModes: modes(process.env.YSB_DRAIN_MODES),
     latencyModes: modes(process.env.YSB_LATENCY_MODES),
+    cacheMaxBytes: process.env.YSB_CACHE_MAX_BYTES === undefined ? undefined : Number(process.env.YSB_CACHE_MAX_BYTES),
+    streamsPollMs: process.env.YSB_STREAMS_POLL_MS === undefined ? undefined : Number(process.env.YSB_STREAMS_POLL_MS),
   }
 }
 
@@ -100,13 +110,14 @@ function lastWindowTotal(app: YsbApp, windowStartMs: number): number {
 async function drain(broker: BrokerProcess, mode: Mode, options: YsbEosOptions, loaded: Awaited<ReturnType<typeof preload>>): Promise<Throughput> {
   const app = await startApp(mode, {
     bootstrapServers: broker.bootstrapServers, sourceTopic: 'ad-events', applicationId: `ysb-drain-${mode}`, maxPollRecords: options.maxPollRecords,
-    commitIntervalMs: mode === 'exactly_once_v2' ? options.eosCommitIntervalMs : options.alosCommitIntervalMs,
+    commitIntervalMs: mode === 'exactly_once_v2' ? options.eosCommitIntervalMs : options.alosCommitIntervalMs, cacheMaxBytes: options.cacheMaxBytes, streamsPollMs: options.streamsPollMs,
   })
   const target = mode === 'plain' ? options.events : options.events + loaded.views // KafkaStreams counts source and repartition records
   const deadline = performance.now() + 300_000
   await waitReady(app, mode)
   const progressAtStart = app.progress() // records handled before the first observation are left out of the figure
   const events = options.events * (1 - progressAtStart / target)
+  const profiler = await startProfile()
   const startedMs = performance.now()
   const startedCpuMs = cpuMsNow()
   const startedBrokerCpuMs = processCpuMs(broker.pid)
@@ -117,9 +128,27 @@ async function drain(broker: BrokerProcess, mode: Mode, options: YsbEosOptions, 
   const wallMs = performance.now() - startedMs
   const cpuMs = cpuMsNow() - startedCpuMs
   const brokerCpuMs = processCpuMs(broker.pid) - startedBrokerCpuMs
+  await stopProfile(profiler, `drain-${mode}`)
   if (lastWindowTotal(app, loaded.lastWindowStartMs) !== loaded.lastWindowViews) throw new Error(`${mode}: last window counts ${lastWindowTotal(app, loaded.lastWindowStartMs)} views, expected ${loaded.lastWindowViews}`)
   await app.close()
   return { mode, events: Math.round(events), wallMs, cpuMs, brokerCpuMs, eventsPerSecond: events / (wallMs / 1000), eventsPerCoreSecond: events / (cpuMs / 1000) }
+}
+
+/** YSB_PROFILE_DIR: a V8 CPU profile of each drain phase alone (bench/broker/cpuprofile-summary.ts reads it). */
+async function startProfile(): Promise<Session | null> {
+  if (process.env.YSB_PROFILE_DIR === undefined) return null
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return session
+}
+
+async function stopProfile(session: Session | null, name: string): Promise<void> {
+  if (session === null) return
+  const { profile } = await session.post('Profiler.stop')
+  writeFileSync(join(process.env.YSB_PROFILE_DIR!, `${name}.cpuprofile`), JSON.stringify(profile))
+  session.disconnect()
 }
 
 async function waitReady(app: YsbApp, mode: Mode): Promise<void> {
@@ -137,46 +166,40 @@ async function paced(broker: BrokerProcess, mode: Mode, ratePerSecond: number, o
   await createTopics(broker.bootstrapServers, [topic])
   const app = await startApp(mode, {
     bootstrapServers: broker.bootstrapServers, sourceTopic: topic, applicationId: `ysb-paced-${mode}`, maxPollRecords: options.maxPollRecords,
-    commitIntervalMs: mode === 'exactly_once_v2' ? options.eosCommitIntervalMs : options.alosCommitIntervalMs,
+    commitIntervalMs: mode === 'exactly_once_v2' ? options.eosCommitIntervalMs : options.alosCommitIntervalMs, cacheMaxBytes: options.cacheMaxBytes, streamsPollMs: options.streamsPollMs,
   })
   await waitReady(app, mode)
-  const producer = createProducer({ bootstrapServers: broker.bootstrapServers, idempotent: true, lingerMs: 0 })
-  const next = eventSource(7)
   const keys = new Map<string, PendingKey>()
   const pending = new Set<PendingKey>()
   const latencies: number[] = []
   let unmeasured = 0
-  let sent = 0
-  let outstandingBytes = 0 // queued + in flight; kept < 512 KiB so one merged produce request stays under the broker's 1 MiB max.message.bytes
-  let sendError: unknown
-  const startMs = Date.now()
+  const startMs = Date.now() + 200 // the worker starts producing at startMs
   const endMs = startMs + options.pacedSeconds * 1000
   const measureFromMs = startMs + options.warmupMs
-  const generator = (async () => {
-    for (let now = Date.now(); now < endMs; now = Date.now()) {
-      const due = Math.min(Math.floor(((now - startMs) * ratePerSecond) / 1000), Math.floor(options.pacedSeconds * ratePerSecond))
-      if (due > sent) {
-        const batch = []
-        let bytes = 0
-        for (; sent < due && outstandingBytes + bytes < 512 * 1024; sent++) {
-          const eventTimeMs = Math.floor(startMs + (sent * 1000) / ratePerSecond) // the scheduled time: a late generator shows as latency
-          const event = next(eventTimeMs)
-          batch.push({ topic, key: null, value: event.value })
-          bytes += event.value.length
-          if (event.campaign === null) continue
-          const windowStartMs = windowStartOf(eventTimeMs)
-          const name = `${event.campaign}@${windowStartMs}`
-          let key = keys.get(name)
-          if (key === undefined) keys.set(name, (key = { campaign: event.campaign, windowStartMs, sentMs: [], seen: 0 }))
-          key.sentMs.push(eventTimeMs)
-          pending.add(key)
-        }
-        outstandingBytes += bytes
-        if (batch.length > 0) producer.send(batch).then(() => { outstandingBytes -= bytes }, (error: unknown) => { sendError ??= error })
-      }
-      await sleep(2)
+  const total = Math.floor(options.pacedSeconds * ratePerSecond)
+  const generatorData: GeneratorData = { bootstrapServers: broker.bootstrapServers, topic, ratePerSecond, startMs, pacedSeconds: options.pacedSeconds, seed: 7 }
+  const worker = new Worker(new URL('./ysb-generator.ts', import.meta.url), { workerData: generatorData })
+  const generated = new Promise<GeneratorResult>((resolve, reject) => {
+    worker.once('message', (result: GeneratorResult) => resolve(result))
+    worker.once('error', reject)
+  })
+  // The views of every event due by now (the worker's schedule), whether or not the worker has sent it yet.
+  const plan = viewPlan(7)
+  let scheduled = 0
+  const schedule = (now: number): void => {
+    const due = Math.min(Math.floor(((now - startMs) * ratePerSecond) / 1000), total)
+    for (; scheduled < due; scheduled++) {
+      const campaign = plan()
+      if (campaign === null) continue
+      const eventTimeMs = Math.floor(startMs + (scheduled * 1000) / ratePerSecond)
+      const windowStartMs = windowStartOf(eventTimeMs)
+      const name = `${campaign}@${windowStartMs}`
+      let key = keys.get(name)
+      if (key === undefined) keys.set(name, (key = { campaign, windowStartMs, sentMs: [], seen: 0 }))
+      key.sentMs.push(eventTimeMs)
+      pending.add(key)
     }
-  })()
+  }
   const poll = (): void => {
     const now = Date.now()
     for (const key of pending) {
@@ -195,14 +218,17 @@ async function paced(broker: BrokerProcess, mode: Mode, ratePerSecond: number, o
       if (key.seen === key.sentMs.length) pending.delete(key)
     }
   }
-  while (Date.now() < endMs || (pending.size > 0 && Date.now() < endMs + 5_000)) {
+  while (Date.now() < endMs || scheduled < total || (pending.size > 0 && Date.now() < endMs + 5_000)) {
+    schedule(Date.now())
     poll()
     await sleep(options.pollMs)
   }
-  await generator
-  await producer.close()
-  if (sendError !== undefined) throw new Error(`${mode}: the generator's send failed`, { cause: sendError })
+  const result = await generated
+  await worker.terminate()
+  if (result.error !== undefined) throw new Error(`${mode}: the generator's send failed: ${result.error}`)
+  const sent = result.sent
   for (const key of pending) unmeasured += key.sentMs.length - key.seen
+  if (app.latencies !== undefined) console.log(`[paced ${mode}] ${app.latencies()}`)
   await app.close()
   latencies.sort((a, b) => a - b)
   const at = (quantile: number): number => latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))] ?? Number.NaN
@@ -214,7 +240,7 @@ const format = (value: number): string => Math.round(value).toLocaleString('en-U
 export function printResult(result: YsbEosResult, options: YsbEosOptions): void {
   const plain = result.throughput.find((figure) => figure.mode === 'plain')
   console.log(`\nYSB end to end, embedded broker in a child process (--flush-policy ${options.flushPolicy}), 1 partition per topic, ${format(options.events)} pre-loaded events`)
-  console.log(`commitIntervalMs: exactly_once_v2 ${options.eosCommitIntervalMs}, at_least_once ${options.alosCommitIntervalMs}; maxPollRecords ${options.maxPollRecords}\n`)
+  console.log(`commitIntervalMs: exactly_once_v2 ${options.eosCommitIntervalMs}, at_least_once ${options.alosCommitIntervalMs}; maxPollRecords ${options.maxPollRecords}; cacheMaxBytes ${options.cacheMaxBytes ?? 'default'}\n`)
   console.log('| implementation | events/s (wall) | events/s per core (bench CPU) | bench CPU ms | broker CPU ms | ratio to plain (per core) | ratio to plain (wall) |')
   console.log('|---|---|---|---|---|---|---|')
   for (const figure of result.throughput) {

@@ -36,6 +36,22 @@ export function eventSource(seed = 42): (eventTimeMs: number) => { value: Uint8A
   }
 }
 
+/**
+ * The views of `eventSource(seed)` without encoding the events: `next()` draws the same random
+ * numbers and returns the campaign of a view, null for other events. The bench's poller knows
+ * from it what the generator (in its own thread) sends.
+ */
+export function viewPlan(seed = 42): () => string | null {
+  let state = seed
+  const random = (bound: number): number => (state = (state * 1_103_515_245 + 12_345) & 0x7fffffff) % bound
+  return () => {
+    const ad = random(ADS)
+    const view = random(3) === 0
+    for (let draw = 0; draw < 5; draw++) random(1) // user, page, three ip octets
+    return view ? campaignOfAd(ad) : null
+  }
+}
+
 export function adCampaignRecords(): { topic: string; key: Uint8Array; value: Uint8Array }[] {
   return Array.from({ length: ADS }, (_, index) => ({ topic: 'ad-campaigns', key: encoder.encode(adId(index)), value: encoder.encode(campaignOfAd(index)) }))
 }

@@ -204,16 +204,20 @@ export class Producer {
       const messages = await this.#toMessages(records)
       const target = this.#transaction ?? this.#producer
       const result = await target.send({ messages })
-      const baseOffsets = new Map<string, bigint>()
-      for (const offset of result.offsets ?? []) baseOffsets.set(`${offset.topic}\u0000${offset.partition}`, offset.offset)
-      const seen = new Map<string, bigint>()
-      const metadata = messages.map((message) => {
-        const key = `${message.topic}\u0000${message.partition}`
-        const index = seen.get(key) ?? 0n
-        seen.set(key, index + 1n)
-        const base = baseOffsets.get(key)
-        return { topic: message.topic, partition: message.partition!, offset: base === undefined ? -1n : base + index }
-      })
+      // Offsets: the partition's base offset plus the record's index within its partition, in
+      // send order. Kept per topic then partition (no per-record string keys: this runs for every record).
+      const partitions = new Map<string, Map<number, { next: bigint }>>()
+      for (const offset of result.offsets ?? []) {
+        let byPartition = partitions.get(offset.topic)
+        if (byPartition === undefined) partitions.set(offset.topic, (byPartition = new Map()))
+        byPartition.set(offset.partition, { next: offset.offset })
+      }
+      const metadata: RecordMetadata[] = new Array(messages.length)
+      for (let index = 0; index < messages.length; index++) {
+        const message = messages[index]
+        const cursor = partitions.get(message.topic)?.get(message.partition!)
+        metadata[index] = { topic: message.topic, partition: message.partition!, offset: cursor === undefined ? -1n : cursor.next++ }
+      }
       let cursor = 0
       for (const pending of batch) {
         pending.resolve(metadata.slice(cursor, cursor + pending.records.length))
@@ -228,12 +232,16 @@ export class Producer {
   async #toMessages(records: ProducerRecord[]): Promise<MessageToProduce[]> {
     const counts = new Map<string, number>()
     for (const topic of new Set(records.map((record) => record.topic))) counts.set(topic, await this.partitionCount(topic))
+    // Runs for every record produced: no per-record Map. Keys and values become Buffers (the
+    // wrapped library wants Buffers) the cheapest way (asBuffer); a record without headers
+    // passes none (an empty Map per record cost more than the encoding of its count).
     return records.map((record) => {
       const count = counts.get(record.topic)!
-      const key = record.key === undefined || record.key === null ? undefined : Buffer.from(record.key.buffer, record.key.byteOffset, record.key.byteLength)
+      const key = record.key === undefined || record.key === null ? undefined : asBuffer(record.key)
       let partition = record.partition
       if (partition === undefined) {
-        if (key !== undefined) partition = (murmur2(key, false) & 0x7fffffff) % count
+        // murmur2 mod 1 is 0: a one-partition topic needs no hash.
+        if (key !== undefined) partition = count === 1 ? 0 : (murmur2(key, false) & 0x7fffffff) % count
         else {
           const next = this.#roundRobin.get(record.topic) ?? 0
           this.#roundRobin.set(record.topic, next + 1)
@@ -242,9 +250,12 @@ export class Producer {
       } else if (partition < 0 || partition >= count) {
         throw new ClientError(ClientErrorCode.InvalidArgument, `partition ${partition} does not exist in ${record.topic} (${count} partitions)`, { domain: 'user', retriable: false })
       }
-      const headers = new Map<Buffer, Buffer>()
-      for (const header of record.headers ?? []) headers.set(Buffer.from(header.key, 'utf8'), header.value === null ? (null as unknown as Buffer) : Buffer.from(header.value))
-      const value = record.value === null ? (null as unknown as Buffer) : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength)
+      let headers: Map<Buffer, Buffer> | undefined
+      if (record.headers !== undefined && record.headers.length > 0) {
+        headers = new Map()
+        for (const header of record.headers) headers.set(Buffer.from(header.key, 'utf8'), header.value === null ? (null as unknown as Buffer) : Buffer.from(header.value))
+      }
+      const value = record.value === null ? (null as unknown as Buffer) : asBuffer(record.value)
       const timestamp = record.timestamp === undefined ? undefined : BigInt(record.timestamp)
       return { topic: record.topic, partition, key, value, headers, timestamp }
     })
@@ -259,6 +270,16 @@ export class Producer {
     if (this.#transaction === undefined) throw new ClientError(ClientErrorCode.InvalidState, 'no open transaction (call beginTransaction first)', { domain: 'user', retriable: false })
     return this.#transaction
   }
+}
+
+/**
+ * The bytes as a Buffer: the same object when it already is one; a small array (V8 keeps typed
+ * arrays of up to 64 bytes inside the heap, and reading their `.buffer` moves them out, which
+ * cost 3× a copy here) is copied into Node's buffer pool; a larger one is viewed, not copied.
+ */
+function asBuffer(bytes: Uint8Array): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes
+  return bytes.byteLength <= 64 ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 export function createProducer(options: ProducerOptions): Producer {

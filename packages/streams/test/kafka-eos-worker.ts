@@ -1,6 +1,6 @@
 // A KafkaStreams instance in its own process, for the exactly-once chaos test (which kills it
 // with SIGKILL). Counts records per key under exactly_once_v2. Environment: BOOTSTRAP,
-// STATE_DIR, APPLICATION_ID. Prints "RUNNING" when it reached that state.
+// STATE_DIR, APPLICATION_ID, CACHE_MAX_BYTES (optional). Prints "RUNNING" when it reached that state.
 import { KafkaStreams, Serdes, StreamsBuilder } from '../src/index.ts'
 
 const S = Serdes.String()
@@ -18,6 +18,8 @@ const streams = new KafkaStreams(builder.build(), {
   stateDir: process.env.STATE_DIR!,
   processingGuarantee: process.env.GUARANTEE === 'at_least_once' ? 'at_least_once' : 'exactly_once_v2',
   commitIntervalMs: 100,
+  // CACHE_MAX_BYTES=0: every count update reaches the output (the record cache would merge them).
+  cacheMaxBytes: process.env.CACHE_MAX_BYTES === undefined ? undefined : Number(process.env.CACHE_MAX_BYTES),
   sessionTimeoutMs: 6_000,
   logger: { warn: (line) => process.stderr.write(`${line}\n`) },
 })

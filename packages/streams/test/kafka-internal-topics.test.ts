@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createAdmin, createProducer, type Admin } from '@tributary/client'
 import { startTestBroker, type TestBroker } from '@tributary/testing'
-import { KafkaStreamsError, partitionForKey, Serdes, StreamsBuilder, type Topology } from '../src/index.ts'
+import { KafkaStreams, KafkaStreamsError, KafkaStreamsState, partitionForKey, Serdes, SessionWindows, StreamsBuilder, TimeWindows, type Topology } from '../src/index.ts'
 import { prepareTopics } from '../src/kafka/internal-topics.ts'
 
 const S = Serdes.String()
@@ -38,7 +38,8 @@ describe('internal topics on the embedded broker', () => {
     const described = await admin.describeTopics(['app1-by-value-repartition', 'app1-value-counts-changelog'])
     assert.deepEqual(described.map((topic) => [topic.topic, topic.partitions.length]).sort(), [['app1-by-value-repartition', 3], ['app1-value-counts-changelog', 3]])
     assert.equal((await admin.describeTopicConfigs('app1-value-counts-changelog'))['cleanup.policy'], 'compact')
-    assert.equal((await admin.describeTopicConfigs('app1-by-value-repartition'))['cleanup.policy'], 'delete')
+    const repartitionConfigs = await admin.describeTopicConfigs('app1-by-value-repartition')
+    assert.deepEqual([repartitionConfigs['cleanup.policy'], repartitionConfigs['retention.ms'], repartitionConfigs['segment.bytes']], ['delete', '-1', '52428800'])
     assert.deepEqual(plan.subtopologies.map((sub) => sub.partitions), [3, 3])
     // A second start finds them and creates nothing.
     await prepareTopics(topology('clicks'), { applicationId: 'app1', bootstrapServers: broker.bootstrapServers, replicationFactor: 1 })
@@ -51,6 +52,49 @@ describe('internal topics on the embedded broker', () => {
     assert.equal(plans.length, 4)
     const described = await admin.describeTopics(['app-race-by-value-repartition', 'app-race-value-counts-changelog'])
     assert.deepEqual(described.map((topic) => [topic.topic, topic.partitions.length]).sort(), [['app-race-by-value-repartition', 2], ['app-race-value-counts-changelog', 2]])
+  })
+
+  test('window and session store changelogs are compact,delete with retention = store retention + 1 day', async () => {
+    await admin.createTopics([{ topic: 'taps', partitions: 2 }])
+    const builder = new StreamsBuilder()
+    const taps = builder.stream<string, string>('taps', { keySerde: S, valueSerde: S }).groupByKey()
+    taps.windowedBy(TimeWindows.ofSizeAndGrace(60_000, 5_000)).count({ storeName: 'taps-per-minute', retentionMs: 3_600_000 })
+    taps.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(30_000)).count({ storeName: 'tap-sessions' })
+    taps.count({ storeName: 'taps-total' })
+    await prepareTopics(builder.build(), { applicationId: 'app-win', bootstrapServers: broker.bootstrapServers, replicationFactor: 1 })
+    const policy = async (topic: string): Promise<[string | null | undefined, string | null | undefined]> => {
+      const configs = await admin.describeTopicConfigs(topic)
+      return [configs['cleanup.policy'], configs['retention.ms']]
+    }
+    assert.deepEqual(await policy('app-win-taps-per-minute-changelog'), ['compact,delete', String(3_600_000 + 86_400_000)])
+    assert.deepEqual(await policy('app-win-tap-sessions-changelog'), ['compact,delete', String(30_000 + 86_400_000)])
+    assert.equal((await policy('app-win-taps-total-changelog'))[0], 'compact')
+  })
+
+  test('records of repartition topics are deleted once their offsets are committed', async (context) => {
+    await admin.createTopics([{ topic: 'purged', partitions: 2 }, { topic: 'purged-counts', partitions: 2 }])
+    const streams = new KafkaStreams(topology('purged'), { applicationId: 'app-purge', bootstrapServers: broker.bootstrapServers, commitIntervalMs: 100, repartitionPurgeIntervalMs: 0, sessionTimeoutMs: 6_000, logger: { warn: () => undefined } })
+    context.after(() => streams.close())
+    await streams.start()
+    await streams.waitForState(KafkaStreamsState.Running)
+    const producer = createProducer({ bootstrapServers: broker.bootstrapServers })
+    try {
+      await producer.send(Array.from({ length: 200 }, (_, index) => ({ topic: 'purged', key: new TextEncoder().encode(`k${index}`), value: new TextEncoder().encode(`v${index % 7}`) })))
+    } finally {
+      await producer.close()
+    }
+    const repartition = [0, 1].map((partition) => ({ topic: 'app-purge-by-value-repartition', partition }))
+    const deadline = Date.now() + 30_000
+    let earliest: bigint[] = []
+    let latest: bigint[] = []
+    while (Date.now() < deadline) {
+      earliest = (await admin.listOffsets(repartition.map((tp) => ({ ...tp, at: 'earliest' as const })))).map((offset) => offset.offset)
+      latest = (await admin.listOffsets(repartition.map((tp) => ({ ...tp, at: 'latest' as const })))).map((offset) => offset.offset)
+      if (latest.reduce((a, b) => a + b, 0n) === 200n && earliest.every((offset, index) => offset === latest[index])) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.equal(latest.reduce((a, b) => a + b, 0n), 200n, 'every record went through the repartition topic')
+    assert.deepEqual(earliest, latest, 'the repartition topic was purged up to the committed offsets')
   })
 
   test('a missing source topic and a mis-sized internal topic are refused', async () => {

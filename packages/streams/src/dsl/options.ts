@@ -38,6 +38,12 @@ export interface Materialized<K, V> {
   readonly retentionMs?: number
   /** Default true: a changelog topic backs the store. */
   readonly loggingEnabled?: boolean
+  /**
+   * Default true (Kafka's Materialized#withCachingEnabled): a record cache of `cacheMaxBytes`
+   * holds the latest update per key between commits, so the changelog and downstream operators
+   * get one record per key per commit. Session stores are not cached.
+   */
+  readonly cachingEnabled?: boolean
 }
 
 export interface Joined<K, V, VO> {

@@ -11,6 +11,7 @@ import { KStream } from './kstream.ts'
 import { KTable } from './ktable.ts'
 import { GlobalKTable } from './global-ktable.ts'
 import { tableSourceSupplier } from './operators/table-operators.ts'
+import { materializedOptions } from './materialized-store.ts'
 
 export class StreamsBuilder {
   private readonly internal = new InternalBuilder()
@@ -71,5 +72,5 @@ export class StreamsBuilder {
  */
 export function timestampedKeyValueStore<K, V>(storeName: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, materialized: Materialized<K, V>) {
   const builder = Stores.keyValueStoreBuilder(storeName, keySerde ?? defaultSerde<K>(), valueSerde ?? defaultSerde<V>())
-  return materialized.loggingEnabled === false ? builder.withLoggingDisabled() : builder
+  return materializedOptions(builder, materialized)
 }

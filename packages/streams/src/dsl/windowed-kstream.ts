@@ -11,6 +11,7 @@ import type { ValueAndTimestamp, Windowed } from '../state/windowed.ts'
 import { requireArgument } from '../errors.ts'
 import type { ValueGetterSupplier } from './internal-builder.ts'
 import type { Materialized } from './options.ts'
+import { materializedOptions } from './materialized-store.ts'
 import { KTable } from './ktable.ts'
 import { EmitStrategy, SlidingWindows, type SessionWindows, type TimeWindows } from './windows.ts'
 import { addAggregation, type AggregationPlan } from './kgrouped-stream.ts'
@@ -76,7 +77,7 @@ export class TimeWindowedKStream<K, V> {
       this.plan,
       prefix,
       materialized,
-      (storeName, keySerde) => Stores.timestamped(Stores.windowStoreBuilder(storeName, keySerde ?? defaultSerde<K>(), valueSerde ?? defaultSerde<VA>(), { retentionMs, windowSizeMs: sizeMs })),
+      (storeName, keySerde) => Stores.timestamped(materializedOptions(Stores.windowStoreBuilder(storeName, keySerde ?? defaultSerde<K>(), valueSerde ?? defaultSerde<VA>(), { retentionMs, windowSizeMs: sizeMs }), materialized)),
       (storeName) => (sliding ? slidingWindowAggregateSupplier<K, V, VA>(storeName, windows, reduceAsAggregate().initializer, reduceAsAggregate().aggregator, strategy) : windowAggregateSupplier<K, V, VA>(storeName, windows, aggregation, strategy)),
     )
     const { builder } = this.plan.stream.internals
@@ -132,7 +133,10 @@ export class SessionWindowedKStream<K, V> {
       this.plan,
       prefix,
       materialized,
-      (storeName, keySerde) => Stores.sessionStoreBuilder(storeName, keySerde ?? defaultSerde<K>(), valueSerde ?? defaultSerde<VA>(), { retentionMs }),
+      (storeName, keySerde) => {
+        const store = Stores.sessionStoreBuilder(storeName, keySerde ?? defaultSerde<K>(), valueSerde ?? defaultSerde<VA>(), { retentionMs })
+        return materialized.cachingEnabled === false ? store : store.withCachingEnabled()
+      },
       (storeName) => sessionAggregateSupplier<K, V, VA>(storeName, windows, { initializer, aggregator, merger }, strategy),
     )
     const { builder } = this.plan.stream.internals

@@ -16,6 +16,7 @@ import { isChangelogRestorable, taskStoreBuilders } from './task-stores.ts'
 import type { RestoreTarget } from './restorer.ts'
 import type { TopicPlan } from './topic-plan.ts'
 import { formatTaskId, parseTaskId } from './task-id.ts'
+import { threadCacheFor, type ThreadCache } from '../state/caching/thread-cache.ts'
 
 export interface ActiveTask {
   readonly id: string
@@ -59,6 +60,16 @@ export class ActiveTasks {
   /** The state manager of each changelog partition an open persistent task writes. */
   private readonly changelogOwners = new Map<string, TaskStateManager>()
   private readonly closing = new Map<string, Promise<void>>()
+  /** Next offsets processed since the last prepareCommit, per task (numbers; see process). */
+  private readonly nextOffsets = new Map<ActiveTask, Map<string, { topic: string; partition: number; nextOffset: number }>>()
+  /** The partition of the last processed record, its task and next offset; reset whenever routing changes (add, remove) or the offsets are settled. */
+  private lastPending: { topic: string; partition: number; active: ActiveTask; next: { nextOffset: number } } | null = null
+  /**
+   * The record cache of this instance's thread (`cacheMaxBytes` of the runtime config, which
+   * KafkaStreams resolves to 10 MiB by default; absent here: no cache), keyed by the runtime
+   * config so the standby tasks' ActiveTasks shares it: a promoted standby keeps its stores.
+   */
+  readonly cache: ThreadCache | null
 
   constructor(topology: Topology, plan: TopicPlan, config: RuntimeConfig, globalStores: ReadonlyMap<string, StateStore>, output: ProducerRecord[] = [], persistence?: TaskPersistence) {
     this.output = output
@@ -66,6 +77,7 @@ export class ActiveTasks {
     this.config = config
     this.plan = plan
     this.persistence = persistence
+    this.cache = threadCacheFor(config, config.cacheMaxBytes ?? 0)
     const mode = persistence === undefined ? 'in-memory' : persistence.standby ? 'logged-in-memory' : 'persistent'
     const directoryFor = (taskId: string): TaskStateDirectory => {
       const directory = this.directories.get(taskId)
@@ -78,7 +90,7 @@ export class ActiveTasks {
   }
 
   /**
-   * Creates the task; the caller restores `restoreTargets` (node:v8-logged stores) and, through
+   * Creates the task; the caller restores `restoreTargets` (in-memory stores) and, through
    * the task's state manager, `stateRestore` (persistent stores) before feeding it records.
    * A persistent task whose previous incarnation is still closing must be awaited first (`closed`).
    */
@@ -95,7 +107,7 @@ export class ActiveTasks {
     const stateManager = this.beginState(id)
     let task: StreamTask
     try {
-      task = new StreamTask({ topology: this.runtimeTopology, subtopology: sub.subtopology, partition, config: this.config, collector, globalStores: this.globalStores })
+      task = new StreamTask({ topology: this.runtimeTopology, subtopology: sub.subtopology, partition, config: this.config, collector, globalStores: this.globalStores, cache: this.cache })
     } catch (error) {
       const directory = this.directories.get(id)
       this.directories.delete(id)
@@ -180,6 +192,7 @@ export class ActiveTasks {
   }
 
   add(task: ActiveTask): void {
+    this.lastPending = null
     this.tasks.set(task.id, task)
     for (const tp of task.partitions) this.byPartition.set(topicPartitionKey(tp), task)
   }
@@ -188,6 +201,8 @@ export class ActiveTasks {
   remove(taskId: string): ActiveTask | undefined {
     const task = this.tasks.get(taskId)
     if (task === undefined) return undefined
+    this.settleOffsets(task)
+    this.lastPending = null
     this.tasks.delete(taskId)
     for (const tp of task.partitions) this.byPartition.delete(topicPartitionKey(tp))
     return task
@@ -197,14 +212,38 @@ export class ActiveTasks {
     return this.byPartition.get(topicPartitionKey(tp))
   }
 
-  /** Processes one record in its task; returns false when no task owns its partition. */
+  /**
+   * Processes one record in its task; returns false when no task owns its partition. Runs for
+   * every input record: a poll returns runs of one partition, so the last partition's task and
+   * pending offset are remembered, and the offset stays a number until prepareCommit.
+   */
   process(record: SerializedRecord): boolean {
-    const active = this.byPartition.get(topicPartitionKey(record))
-    if (active === undefined) return false
+    let pending = this.lastPending
+    if (pending === null || pending.topic !== record.topic || pending.partition !== record.partition) {
+      const key = topicPartitionKey(record)
+      const active = this.byPartition.get(key)
+      if (active === undefined) return false
+      let offsets = this.nextOffsets.get(active)
+      if (offsets === undefined) this.nextOffsets.set(active, (offsets = new Map()))
+      let next = offsets.get(key)
+      if (next === undefined) offsets.set(key, (next = { topic: record.topic, partition: record.partition, nextOffset: record.offset + 1 }))
+      pending = { topic: record.topic, partition: record.partition, active, next }
+      this.lastPending = pending
+    }
+    const active = pending.active
     active.task.process(record)
     active.task.punctuateStreamTime()
-    active.pendingOffsets.set(topicPartitionKey(record), { topic: record.topic, partition: record.partition, offset: BigInt(record.offset) + 1n })
+    pending.next.nextOffset = record.offset + 1
     return true
+  }
+
+  /** Moves the numeric next offsets of `active` into its pendingOffsets (bigint, as committed). */
+  private settleOffsets(active: ActiveTask): void {
+    const offsets = this.nextOffsets.get(active)
+    if (offsets === undefined) return
+    for (const [key, next] of offsets) active.pendingOffsets.set(key, { topic: next.topic, partition: next.partition, offset: BigInt(next.nextOffset) })
+    this.nextOffsets.delete(active)
+    if (this.lastPending?.active === active) this.lastPending = null
   }
 
   punctuateWallClock(): void {
@@ -216,6 +255,7 @@ export class ActiveTasks {
     const offsets: TopicPartitionOffsetLike[] = []
     for (const active of this.tasks.values()) {
       active.task.commit()
+      this.settleOffsets(active)
       offsets.push(...active.pendingOffsets.values())
     }
     return offsets

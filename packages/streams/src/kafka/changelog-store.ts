@@ -1,9 +1,9 @@
-// Changelogging for in-memory stores when KafkaStreams runs WITHOUT a stateDir: every write to a
-// logged store is also sent to its changelog partition (the task's partition), and a restore
-// replays the changelog into the store. Keys and values are encoded with Node's structured
-// serialization (node:v8), so this changelog is readable by this runtime only, not by Kafka
-// Streams. With a stateDir, task-stores.ts uses the persistent stores and the change-logging
-// wrappers of src/state, which write Kafka's changelog layout with the stores' serdes.
+// Changelogging for stores whose builder names no serdes (a hand-written StoreBuilder): every
+// write to a logged store is also sent to its changelog partition (the task's partition), and a
+// restore replays the changelog into the store. Keys and values are encoded with Node's
+// structured serialization (node:v8), so this changelog is readable by this runtime only, not by
+// Kafka Streams. Stores with serdes (every DSL and `Stores` store) use the change-logging
+// wrappers of src/state instead (task-stores.ts), which write Kafka's changelog layout.
 // Stores stay typed; a Proxy intercepts the write methods of each store kind.
 import { deserialize, serialize } from 'node:v8'
 import type { StateStore, StateStoreContext, StoreBuilder } from '../state/state-store.ts'
@@ -24,13 +24,7 @@ function encode(value: unknown): Uint8Array {
 /** Wraps a builder so its stores log writes to `sinkFor(taskId)`. */
 export function changeloggingBuilder(builder: StoreBuilder, sinkFor: (taskId: string) => ChangelogSink): StoreBuilder {
   if (!builder.loggingEnabled) return builder
-  return {
-    name: builder.name,
-    kind: builder.kind,
-    timestamped: builder.timestamped,
-    loggingEnabled: true,
-    build: () => wrapStore(builder.build(), builder.kind, sinkFor),
-  }
+  return { ...builder, loggingEnabled: true, build: () => wrapStore(builder.build(), builder.kind, sinkFor) }
 }
 
 function wrapStore(target: StateStore, kind: Kind, sinkFor: (taskId: string) => ChangelogSink): StateStore {

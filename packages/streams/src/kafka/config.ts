@@ -3,6 +3,7 @@ import type { Serde } from '../serde/serde.ts'
 import type { ErrorPolicy, StreamsLogger } from '../runtime/runtime-config.ts'
 import type { TimestampExtractor } from '../runtime/processor.ts'
 import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
+import { DEFAULT_CACHE_MAX_BYTES } from '../state/caching/thread-cache.ts'
 
 export const ProcessingGuarantee = { AtLeastOnce: 'at_least_once', ExactlyOnceV2: 'exactly_once_v2' } as const
 export type ProcessingGuarantee = (typeof ProcessingGuarantee)[keyof typeof ProcessingGuarantee]
@@ -36,13 +37,32 @@ export interface KafkaStreamsConfig {
   /** Group session timeout. Default 10000. */
   readonly sessionTimeoutMs?: number
   readonly heartbeatIntervalMs?: number
+  /**
+   * Bytes of the record cache shared by this instance's tasks (Kafka's
+   * `statestore.cache.max.bytes`; 0 disables it). Default 10 MiB. Cached DSL stores write their
+   * changelogs, and forward their results downstream, once per key per commit (or eviction).
+   */
+  readonly cacheMaxBytes?: number
   /** Records one poll returns at most. Default 500. */
   readonly maxPollRecords?: number
+  /**
+   * How often consumed records of repartition topics are deleted (DeleteRecords up to the
+   * committed offsets) after a commit (Kafka's `repartition.purge.interval.ms`). Default 30000.
+   */
+  readonly repartitionPurgeIntervalMs?: number
+  /**
+   * Window and session store changelogs are `compact,delete` with retention.ms = the store's
+   * retention + this (Kafka's `windowstore.changelog.additional.retention.ms`). Default 1 day.
+   */
+  readonly windowStoreChangelogAdditionalRetentionMs?: number
   /** Poll wait when no record is buffered. Default 100. */
   readonly pollMs?: number
   /** Partitions of internal topics are created with this replication factor. Default 1. */
   readonly replicationFactor?: number
-  /** Stores served by the HTTP query endpoint, with their key serdes (key-value stores). */
+  /**
+   * Key serdes of stores to serve over the HTTP query endpoint, for stores whose builder declares
+   * none (Processor API stores built without serdes); DSL stores are served with their own.
+   */
   readonly queryableStores?: Readonly<Record<string, Serde<any>>>
   /** Wall clock (injectable for tests). Default Date.now. */
   readonly systemTimeMs?: () => number
@@ -61,6 +81,7 @@ export function resolveConfig(config: KafkaStreamsConfig): ResolvedConfig {
   const guarantee = config.processingGuarantee ?? ProcessingGuarantee.AtLeastOnce
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') invalid(`processingGuarantee '${String(guarantee)}' is not 'at_least_once' or 'exactly_once_v2'`)
   if (!/^[A-Za-z0-9._-]+$/.test(config.applicationId)) invalid(`applicationId '${config.applicationId}' must be a legal topic name prefix`)
+  if (config.cacheMaxBytes !== undefined && !(Number.isSafeInteger(config.cacheMaxBytes) && config.cacheMaxBytes >= 0)) invalid(`cacheMaxBytes ${config.cacheMaxBytes} is not an integer >= 0`)
   if (config.applicationServer !== undefined && !/^[^:]+:\d+$/.test(config.applicationServer)) invalid(`applicationServer '${config.applicationServer}' is not host:port`)
   return {
     applicationId: config.applicationId,
@@ -80,7 +101,10 @@ export function resolveConfig(config: KafkaStreamsConfig): ResolvedConfig {
     logger: config.logger ?? console,
     sessionTimeoutMs: config.sessionTimeoutMs ?? 10_000,
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? Math.max(100, Math.floor((config.sessionTimeoutMs ?? 10_000) / 4)),
+    cacheMaxBytes: config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
     maxPollRecords: config.maxPollRecords ?? 500,
+    repartitionPurgeIntervalMs: config.repartitionPurgeIntervalMs ?? 30_000,
+    windowStoreChangelogAdditionalRetentionMs: config.windowStoreChangelogAdditionalRetentionMs ?? 86_400_000,
     pollMs: config.pollMs ?? 100,
     replicationFactor: config.replicationFactor ?? 1,
     systemTimeMs: config.systemTimeMs ?? Date.now,

@@ -276,6 +276,7 @@ export class KafkaStreams implements StoreSource {
       processingErrorPolicy: this.config.processingErrorPolicy,
       logger: this.config.logger,
       systemTimeMs: this.config.systemTimeMs,
+      cacheMaxBytes: this.config.cacheMaxBytes,
     }
     const thread = new StreamThread(this.topology, this.requirePlan(), this.config, runtime, this.processIdValue, this.metricsState, {
       onRebalanceStart: () => this.setState(KafkaStreamsState.Rebalancing),

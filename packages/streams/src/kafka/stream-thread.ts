@@ -7,7 +7,7 @@
 // rewind to the committed offsets, so uncommitted work is replayed.
 // With a stateDir, active tasks keep persistent stores: each task restores from its checkpoint
 // (TaskStateManager), checkpoints after at-least-once commits and on a clean close.
-import { createAdmin, createConsumer, createProducer, topicPartitionKey, type Admin, type Consumer, type ConsumerRecord, type Producer, type ProducerRecord, type TopicPartition } from '@tributary/client'
+import { createAdmin, createConsumer, createProducer, topicPartitionKey, type Admin, type Consumer, type ConsumerRecord, type Producer, type ProducerRecord, type TopicPartition, type TopicPartitionOffset } from '@tributary/client'
 import type { Topology } from '../topology/topology.ts'
 import type { RuntimeConfig } from '../runtime/runtime-config.ts'
 import { ActiveTasks, type ActiveTask, type TaskPersistence } from './active-tasks.ts'
@@ -54,6 +54,12 @@ export class StreamThread {
   private running = false
   private lastCommitMs = 0
   private loop: Promise<void> | undefined
+  /** Repartition topics (runtime names): consumed and committed records are deleted from them. */
+  private readonly repartitionTopics: ReadonlySet<string>
+  private lastPurgeMs = 0
+  private purging: Promise<void> | undefined
+  /** Latest committed offset per repartition partition, not yet purged. */
+  private readonly toPurge = new Map<string, TopicPartitionOffset>()
 
   constructor(topology: Topology, plan: TopicPlan, config: ResolvedConfig, runtime: RuntimeConfig, processId: string, metrics: KafkaStreamsMetrics, hooks: StreamThreadHooks) {
     this.config = config
@@ -62,6 +68,7 @@ export class StreamThread {
     this.hooks = hooks
     this.processId = processId
     this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
+    this.repartitionTopics = new Set(plan.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.topic))
     const clientId = `${config.applicationId}-${processId}`
     this.globals = new GlobalStores(topology, runtime, { bootstrapServers: config.bootstrapServers, clientId, readCommitted: this.exactlyOnce })
     const persistence: TaskPersistence | undefined = config.stateDir === undefined ? undefined : { stateDir: config.stateDir, exactlyOnce: this.exactlyOnce, standby: false }
@@ -143,6 +150,7 @@ export class StreamThread {
       this.suspended.clear()
       await this.consumer.close().catch(() => undefined)
       await this.producer.close().catch(() => undefined)
+      await this.purging
       await this.restorer.close().catch(() => undefined)
       await this.stateReader?.close().catch(() => undefined)
       await this.standbys.close().catch(() => undefined)
@@ -274,8 +282,31 @@ export class StreamThread {
     this.tasks.clearPendingOffsets()
     this.tasks.committed()
     this.lastCommitMs = this.config.systemTimeMs()
+    this.maybePurgeRepartitionTopics(offsets)
     this.metrics.commits++
     recordLatency(this.metrics.commitLatency, performance.now() - started)
+  }
+
+  /**
+   * Deletes the records of repartition topics below the offsets just committed (Kafka Streams'
+   * repartition purge): nothing reads them again, and the topics are kept without retention.
+   * Asynchronous, one request at a time; a failure is logged and retried at the next interval.
+   */
+  private maybePurgeRepartitionTopics(committed: readonly TopicPartitionOffset[]): void {
+    for (const { topic, partition, offset } of committed) {
+      if (this.repartitionTopics.has(topic) && offset > 0n) this.toPurge.set(topicPartitionKey({ topic, partition }), { topic, partition, offset })
+    }
+    const now = this.config.systemTimeMs()
+    if (this.purging !== undefined || this.toPurge.size === 0 || now - this.lastPurgeMs < this.config.repartitionPurgeIntervalMs) return
+    const purge = [...this.toPurge.values()]
+    this.toPurge.clear()
+    this.lastPurgeMs = now
+    this.purging = this.admin.deleteRecords(purge).then(
+      () => undefined,
+      (error: unknown) => this.config.logger.warn(`purging repartition topics failed (retried after ${this.config.repartitionPurgeIntervalMs} ms): ${String(error)}`),
+    ).finally(() => {
+      this.purging = undefined
+    })
   }
 
   /** Under exactly-once a failed commit rolls back: abort, rebuild state, rewind inputs. */

@@ -1,11 +1,12 @@
 // How the Kafka runtime builds a task's stores. Three modes:
-// - 'in-memory' (no stateDir): in-memory stores logged by changelog-store.ts (node:v8 records).
+// - 'in-memory' (no stateDir) and 'logged-in-memory' (stateDir set, standby tasks): in-memory
+//   stores wrapped in the change-logging wrappers of src/state, which write Kafka's changelog
+//   layout with the stores' serdes (what Kafka Streams writes), so a standby reads (and, once
+//   promoted, writes) the persistent stores' changelog format.
 // - 'persistent' (stateDir set, active tasks): LMDB stores in `<stateDir>/<applicationId>/<taskId>/`
-//   built by persistentStoreBuilder, logged with the stores' serdes in Kafka's changelog layout.
-// - 'logged-in-memory' (stateDir set, standby tasks): in-memory stores wrapped in the same
-//   change-logging wrappers, so they read (and, once promoted, write) the persistent stores'
-//   changelog format.
-// A builder that carries no serdes (a hand-written StoreBuilder) stays on the node:v8 logging.
+//   built by persistentStoreBuilder, logged in the same layout.
+// A builder that carries no serdes (a hand-written StoreBuilder) is logged with node:v8 records
+// (changelog-store.ts), readable by this runtime only.
 import type { ProducerRecord } from '@tributary/client'
 import type { StateStore, StateStoreContext, StoreBuilder } from '../state/state-store.ts'
 import type { KeyValueStore } from '../state/key-value-store.ts'
@@ -49,7 +50,7 @@ export function taskStoreBuilders(builders: Iterable<[string, StoreBuilder]>, wi
   const stores = new Map<string, StoreBuilder>()
   for (const [name, declared] of builders) {
     const builder = withConfiguredDefaults(declared, wiring)
-    if (wiring.mode === 'in-memory' || builder.keySerde === undefined || builder.valueSerde === undefined) stores.set(name, changeloggingBuilder(builder, () => sink))
+    if (builder.keySerde === undefined || builder.valueSerde === undefined) stores.set(name, changeloggingBuilder(builder, () => sink))
     else if (wiring.mode === 'persistent') stores.set(name, persistentStoreBuilder(builder, undefined, { directoryFor: (context) => wiring.directoryFor(context.taskId), loggingFor }))
     else stores.set(name, loggedInMemoryBuilder(builder, loggingFor))
   }

@@ -35,12 +35,38 @@ export function runtimeTopicName(topology: Topology, applicationId: string, topi
   return topology.internalTopics().has(topic) ? `${applicationId}-${topic}` : topic
 }
 
+/** Kafka Streams' defaults for internal topic configs. */
+export interface InternalTopicOptions {
+  /** Added to a window or session store's retention for its changelog's retention.ms. */
+  readonly windowStoreChangelogAdditionalRetentionMs: number
+}
+
+const defaultInternalTopicOptions: InternalTopicOptions = { windowStoreChangelogAdditionalRetentionMs: 86_400_000 }
+
+/**
+ * Repartition topics keep records until the application deletes what it committed
+ * (DeleteRecords after commits, `repartitionPurgeIntervalMs`), not for a retention time: a
+ * consumer far behind must still find its input. Segments as Kafka Streams sizes them.
+ */
+const repartitionTopicConfigs: Readonly<Record<string, string>> = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'segment.bytes': '52428800' }
+
+/**
+ * Changelog configs: compacted (latest value per key); window and session stores' keys are
+ * unique per window, so their changelogs also delete by time, a day (by default) after the
+ * store itself has dropped the window.
+ */
+function changelogConfigs(topology: Topology, storeName: string, options: InternalTopicOptions): Record<string, string> {
+  const builder = topology.stores().get(storeName)
+  if (builder === undefined || builder.kind === 'keyValue' || builder.retentionMs === undefined) return { 'cleanup.policy': 'compact' }
+  return { 'cleanup.policy': 'compact,delete', 'retention.ms': String(builder.retentionMs + options.windowStoreChangelogAdditionalRetentionMs) }
+}
+
 /**
  * Computes tasks and internal topics. `externalPartitions` gives the partition count of every
  * existing non-internal source topic. A repartition topic gets the partition count of the
  * external topics read next to it (co-partitioning), else of its writer's sources.
  */
-export function planTopics(topology: Topology, applicationId: string, externalPartitions: ReadonlyMap<string, number>): TopicPlan {
+export function planTopics(topology: Topology, applicationId: string, externalPartitions: ReadonlyMap<string, number>, options: InternalTopicOptions = defaultInternalTopicOptions): TopicPlan {
   const subtopologies = topology.subtopologies()
   const resolve = (topic: string): string => runtimeTopicName(topology, applicationId, topic)
   const internal = new Set([...topology.internalTopics()].map(resolve))
@@ -74,10 +100,10 @@ export function planTopics(topology: Topology, applicationId: string, externalPa
   for (const topic of internal) {
     const partitions = counts.get(topic)
     if (partitions === undefined) throw new KafkaStreamsError(KafkaStreamsErrorCode.MissingSourceTopic, `cannot determine the partition count of internal topic '${topic}'`)
-    internalTopics.push({ topic, partitions, kind: 'repartition', configs: { 'cleanup.policy': 'delete' } })
+    internalTopics.push({ topic, partitions, kind: 'repartition', configs: { ...repartitionTopicConfigs } })
   }
   for (const plan of plans) {
-    for (const topic of plan.changelogs.values()) internalTopics.push({ topic, partitions: plan.partitions, kind: 'changelog', configs: { 'cleanup.policy': 'compact' } })
+    for (const [store, topic] of plan.changelogs) internalTopics.push({ topic, partitions: plan.partitions, kind: 'changelog', configs: changelogConfigs(topology, store, options) })
   }
   const subtopologyOfTopic = new Map<string, number>()
   for (const plan of plans) for (const topic of plan.sourceTopics) subtopologyOfTopic.set(topic, plan.subtopology.id)

@@ -22,6 +22,12 @@ export interface RuntimeConfig {
   readonly deserializationErrorPolicy: ErrorPolicy
   readonly processingErrorPolicy: ErrorPolicy
   readonly logger: StreamsLogger
+  /**
+   * Budget of the record cache shared by this runtime's tasks (Kafka's
+   * `statestore.cache.max.bytes`); 0 disables caching. KafkaStreams and the test driver default
+   * to 10 MiB; a bare StreamTask caches only when this is set.
+   */
+  readonly cacheMaxBytes?: number
   /** Wall-clock time of the runtime (a mock in the test driver). */
   systemTimeMs(): number
 }

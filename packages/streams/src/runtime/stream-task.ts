@@ -2,7 +2,15 @@
 // tracks stream time (the largest timestamp it has processed), fires punctuators, applies the
 // error policies, and sends sink output to a RecordCollector. The test driver and the Kafka
 // runtime drive tasks the same way: `process` one record, `punctuate*`, `commit`, `close`.
-import type { StateStore } from '../state/state-store.ts'
+import type { StateStore, StoreBuilder } from '../state/state-store.ts'
+import type { KeyValueStore } from '../state/key-value-store.ts'
+import type { WindowStore } from '../state/window-store.ts'
+import type { CachingStore, RecordContextHolder } from '../state/caching/caching-store.ts'
+import { CachingKeyValueStore } from '../state/caching/caching-key-value-store.ts'
+import { CachingWindowStore } from '../state/caching/caching-window-store.ts'
+import { CachingSessionStore } from '../state/caching/caching-session-store.ts'
+import type { SessionStore } from '../state/session-store.ts'
+import { threadCacheFor, type ThreadCache } from '../state/caching/thread-cache.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { Subtopology } from '../topology/subtopology.ts'
 import { StreamsError, StreamsErrorCode } from '../errors.ts'
@@ -16,6 +24,7 @@ import { SinkProcessor, SourceProcessor, deadLetterHeaders, describeError, resol
 
 /** A store of this task with the changelog topic a persistent runtime must write. */
 export interface StoreRegistration {
+  /** The store behind any record cache: restores and standby updates write here. */
   readonly store: StateStore
   readonly changelogTopic: string | null
 }
@@ -28,6 +37,11 @@ export interface StreamTaskOptions {
   readonly collector: RecordCollector
   /** Global stores, readable by every processor. */
   readonly globalStores: ReadonlyMap<string, StateStore>
+  /**
+   * The record cache of the runtime's thread, shared by its tasks. Absent: the cache of
+   * `config.cacheMaxBytes` (none when that is absent or 0).
+   */
+  readonly cache?: ThreadCache | null
 }
 
 export class StreamTask implements NodeHost {
@@ -39,6 +53,8 @@ export class StreamTask implements NodeHost {
   private readonly collector: RecordCollector
   private readonly stores = new Map<string, StateStore>()
   private readonly registrations: StoreRegistration[] = []
+  /** Stores with a record cache in front, in registration order. */
+  private readonly caches: CachingStore[] = []
   private readonly globalStores: ReadonlyMap<string, StateStore>
   private readonly nodes = new Map<string, ProcessorNode>()
   private readonly sources = new Map<string, ProcessorNode>()
@@ -130,9 +146,29 @@ export class StreamTask implements NodeHost {
     return this.wallClockPunctuation.mayPunctuate(this.config.systemTimeMs())
   }
 
-  /** Flushes the stores; the Kafka runtime writes a checkpoint after this. */
+  /**
+   * Flushes the stores; the Kafka runtime writes a checkpoint after this. Record caches go first:
+   * their dirty entries reach the stores, the changelogs and (forwarded) the sinks before the
+   * runtime sends its output and commits the input offsets.
+   */
   commit(): void {
+    this.flushCaches()
     for (let index = 0; index < this.registrations.length; index++) this.registrations[index].store.flush()
+  }
+
+  /**
+   * Writes and forwards every dirty cache entry. A flush may forward into a cached store
+   * downstream in this task, so the stores are flushed again until none is dirty (at most once
+   * per store and level of the sub-topology; a longer chain means a cycle).
+   */
+  flushCaches(): void {
+    if (this.caches.length === 0) return
+    for (let round = 0; round <= this.caches.length; round++) {
+      let flushed = false
+      for (let index = 0; index < this.caches.length; index++) if (this.caches[index].flushCache()) flushed = true
+      if (!flushed) return
+    }
+    if (this.caches.some((cache) => cache.hasDirtyEntries())) throw new StreamsError(StreamsErrorCode.Topology, `task ${this.id}: record caches still dirty after flushing every store (a cycle between cached stores?)`)
   }
 
   close(): void {
@@ -157,13 +193,20 @@ export class StreamTask implements NodeHost {
   }
 
   private createStores(options: StreamTaskOptions): void {
+    const cache = options.cache !== undefined ? options.cache : threadCacheFor(options.config, options.config.cacheMaxBytes ?? 0)
+    const recordContext: RecordContextHolder = {
+      get: () => this.current,
+      set: (record) => void (this.current = record as SerializedRecord | null),
+    }
     for (const name of options.subtopology.stores) {
       const builder = options.topology.stores().get(name)
       if (builder === undefined) continue
       const store = builder.build()
       const changelogTopic = builder.loggingEnabled ? `${this.applicationId}-${name}-changelog` : null
-      store.init({ applicationId: this.applicationId, taskId: this.id, changelogTopic })
-      this.stores.set(name, store)
+      const cached = cache === null ? null : cachedStore(store, builder, cache, recordContext)
+      ;(cached ?? store).init({ applicationId: this.applicationId, taskId: this.id, changelogTopic })
+      this.stores.set(name, cached ?? store)
+      if (cached !== null) this.caches.push(cached)
       this.registrations.push({ store, changelogTopic })
     }
   }
@@ -189,4 +232,13 @@ export class StreamTask implements NodeHost {
       for (const child of definition.children) node.children.push(this.nodes.get(child)!)
     }
   }
+}
+
+/** The store behind a record cache when its builder asks for caching and its kind can be cached, else null. */
+function cachedStore(store: StateStore, builder: StoreBuilder, cache: ThreadCache, recordContext: RecordContextHolder): (StateStore & CachingStore) | null {
+  if (builder.cachingEnabled !== true || builder.keySerde === undefined) return null
+  const options = { cache, keySerde: builder.keySerde, recordContext }
+  if (builder.kind === 'keyValue') return new CachingKeyValueStore(store as KeyValueStore<unknown, unknown>, options)
+  if (builder.kind === 'window') return builder.retainDuplicates === true ? null : new CachingWindowStore(store as WindowStore<unknown, unknown>, options)
+  return new CachingSessionStore(store as SessionStore<unknown, unknown>, options)
 }

@@ -36,6 +36,12 @@ export interface StoreBuilder<S extends StateStore = StateStore> {
   /** When true the values are `ValueAndTimestamp` (DSL aggregation stores). */
   readonly timestamped: boolean
   readonly loggingEnabled: boolean
+  /**
+   * A record cache in front of the store (Kafka's withCachingEnabled): writes reach the store and
+   * its changelog once per key per commit. Absent: false. Window stores retaining duplicates
+   * (stream-stream join buffers) are never cached.
+   */
+  readonly cachingEnabled?: boolean
   /** The serdes the store was declared with (a persistent store encodes with them). */
   readonly keySerde?: Serde<any>
   /** The declared value type's serde (V, not ValueAndTimestamp<V>). */

@@ -10,10 +10,14 @@ import type { SessionStore } from './session-store.ts'
 import { InMemorySessionStore } from './session-store.ts'
 import { requireArgument } from '../errors.ts'
 
-/** A builder whose logging can be switched off (Kafka's withLoggingDisabled). */
+/** A builder whose logging and caching can be switched (Kafka's withLoggingDisabled, withCachingEnabled). */
 export interface ConfigurableStoreBuilder<S extends StateStore> extends StoreBuilder<S> {
+  readonly cachingEnabled: boolean
   withLoggingDisabled(): ConfigurableStoreBuilder<S>
   withLoggingEnabled(): ConfigurableStoreBuilder<S>
+  /** A record cache in front of the store (off by default for Stores builders, on for DSL stores, as in Kafka). */
+  withCachingEnabled(): ConfigurableStoreBuilder<S>
+  withCachingDisabled(): ConfigurableStoreBuilder<S>
 }
 
 /** What a builder says about its stores besides how to build them. */
@@ -25,16 +29,19 @@ interface StoreDescription {
   readonly retainDuplicates?: boolean
 }
 
-function builder<S extends StateStore>(name: string, kind: StoreKind, timestamped: boolean, build: () => S, description: StoreDescription, loggingEnabled = true): ConfigurableStoreBuilder<S> {
+function builder<S extends StateStore>(name: string, kind: StoreKind, timestamped: boolean, build: () => S, description: StoreDescription, loggingEnabled = true, cachingEnabled = false): ConfigurableStoreBuilder<S> {
   return {
     ...description,
     name,
     kind,
     timestamped,
     loggingEnabled,
+    cachingEnabled,
     build,
-    withLoggingDisabled: () => builder(name, kind, timestamped, build, description, false),
-    withLoggingEnabled: () => builder(name, kind, timestamped, build, description, true),
+    withLoggingDisabled: () => builder(name, kind, timestamped, build, description, false, cachingEnabled),
+    withLoggingEnabled: () => builder(name, kind, timestamped, build, description, true, cachingEnabled),
+    withCachingEnabled: () => builder(name, kind, timestamped, build, description, loggingEnabled, true),
+    withCachingDisabled: () => builder(name, kind, timestamped, build, description, loggingEnabled, false),
   }
 }
 
@@ -76,6 +83,6 @@ export const Stores = {
   },
   /** @internal DSL stores hold ValueAndTimestamp values; the driver unwraps them for queries. */
   timestamped<S extends StateStore>(inner: ConfigurableStoreBuilder<S>): ConfigurableStoreBuilder<S> {
-    return builder(inner.name, inner.kind, true, inner.build, describe(inner), inner.loggingEnabled)
+    return builder(inner.name, inner.kind, true, inner.build, describe(inner), inner.loggingEnabled, inner.cachingEnabled)
   },
 } as const

@@ -13,6 +13,7 @@ import type { DropReason, TimestampExtractor } from '../runtime/processor.ts'
 import type { Headers, SerializedRecord } from '../runtime/record.ts'
 import type { ErrorPolicy, RuntimeConfig, StreamsLogger } from '../runtime/runtime-config.ts'
 import { StreamTask } from '../runtime/stream-task.ts'
+import { DEFAULT_CACHE_MAX_BYTES } from '../state/caching/thread-cache.ts'
 import { GlobalStateUpdater } from '../runtime/global-state.ts'
 import { StreamsError, StreamsErrorCode } from '../errors.ts'
 import { TestInputTopic, TestOutputTopic, type InputTopicOptions, type TopicHost } from './test-topics.ts'
@@ -36,6 +37,12 @@ export interface TopologyTestDriverConfig {
   maxQueuedRecordsPerTopic?: number
   /** Keep records written to internal (repartition) topics readable as outputs. Default true. */
   captureInternalTopics?: boolean
+  /**
+   * Record cache budget (Kafka's `statestore.cache.max.bytes`); 0 disables it. Default 10 MiB.
+   * As Kafka's driver commits after every record, the caches are flushed after each processed
+   * record, so cached stores forward per record here; eviction shows only with a tiny budget.
+   */
+  cacheMaxBytes?: number
 }
 
 export class TopologyTestDriver implements TopicHost {
@@ -66,6 +73,7 @@ export class TopologyTestDriver implements TopicHost {
       deserializationErrorPolicy: config.deserializationErrorPolicy ?? 'fail',
       processingErrorPolicy: config.processingErrorPolicy ?? 'fail',
       logger: config.logger ?? console,
+      cacheMaxBytes: config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
       systemTimeMs: () => this.wallClockTimeMs,
     }
     this.registerStoreKinds(topology)
@@ -210,14 +218,20 @@ export class TopologyTestDriver implements TopicHost {
     if (this.processing) return
     this.processing = true
     try {
-      for (let index = 0; index < this.pending.length; index++) {
-        const record = this.pending[index]
-        const task = this.taskByTopic.get(record.topic)
-        if (task === undefined) throw new StreamsError(StreamsErrorCode.UnknownTopic, `topic '${record.topic}' is not read by the topology`)
-        task.process(record)
-        task.punctuateStreamTime()
-      }
-      for (const task of this.tasks) task.commit()
+      let index = 0
+      // A commit flushes record caches, which may write to repartition topics: go on until both are done.
+      do {
+        for (; index < this.pending.length; index++) {
+          const record = this.pending[index]
+          const task = this.taskByTopic.get(record.topic)
+          if (task === undefined) throw new StreamsError(StreamsErrorCode.UnknownTopic, `topic '${record.topic}' is not read by the topology`)
+          task.process(record)
+          task.punctuateStreamTime()
+          // Kafka's driver commits after every record: cached results are forwarded now.
+          task.flushCaches()
+        }
+        for (const task of this.tasks) task.commit()
+      } while (index < this.pending.length)
     } finally {
       this.processing = false
       this.pending.length = 0

@@ -6,6 +6,7 @@ import type { Change } from '../../runtime/record.ts'
 import type { KeyValueStore } from '../../state/key-value-store.ts'
 import type { ValueAndTimestamp } from '../../state/windowed.ts'
 import { hasKeyAndValue } from './has-key-and-value.ts'
+import { AggregateForwarder } from './aggregate-forwarder.ts'
 
 /** Folds a value into an aggregate; `undefined` aggregate means "first value" (reduce). */
 export type StreamAggregator<K, V, VA> = { initializer: () => VA; aggregator: (key: K, value: V, aggregate: VA) => VA } | { reducer: (aggregate: V, value: V) => V }
@@ -19,18 +20,21 @@ export function streamAggregateSupplier<K, V, VA>(storeName: string, aggregation
   return () => {
     let context: ProcessorContext<any, any>
     let store: KeyValueStore<K, ValueAndTimestamp<VA>>
+    let forwarder: AggregateForwarder<K, VA>
     return {
       init(processorContext) {
         context = processorContext
         store = context.getStateStore(storeName)
+        forwarder = new AggregateForwarder(context, store)
       },
       process(record) {
         if (!hasKeyAndValue(context, record, 'aggregation')) return
         const old = store.get(record.key)
         const aggregate = applyAggregation(aggregation, record.key, record.value, old === null ? null : old.value)
         const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp)
+        forwarder.processing(record)
         store.put(record.key, { value: aggregate, timestamp })
-        context.forward(record.withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
+        forwarder.maybeForward(record.withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
       },
     }
   }

@@ -6,6 +6,7 @@ import type { Change, StreamRecord } from '../../runtime/record.ts'
 import type { KeyValueStore } from '../../state/key-value-store.ts'
 import type { KeyValue, ValueAndTimestamp } from '../../state/windowed.ts'
 import type { ValueGetterSupplier } from '../internal-builder.ts'
+import { AggregateForwarder } from './aggregate-forwarder.ts'
 
 type Context = ProcessorContext<any, any>
 type TimestampedStore<K, V> = KeyValueStore<K, ValueAndTimestamp<V>>
@@ -18,10 +19,12 @@ export function tableSourceSupplier<K, V>(storeName: string, forward: boolean): 
   return () => {
     let context: Context
     let store: TimestampedStore<K, V>
+    let forwarder: AggregateForwarder<K, V> | null = null
     return {
       init(processorContext) {
         context = processorContext
         store = context.getStateStore(storeName)
+        if (forward) forwarder = new AggregateForwarder(context, store)
       },
       process(record) {
         if (record.key === null || record.key === undefined) {
@@ -29,8 +32,9 @@ export function tableSourceSupplier<K, V>(storeName: string, forward: boolean): 
           return
         }
         const old = store.get(record.key)
+        forwarder?.processing(record)
         store.put(record.key, record.value === null ? null : { value: record.value, timestamp: record.timestamp })
-        if (forward) context.forward(record.withValue({ newValue: record.value, oldValue: old === null ? null : old.value }))
+        forwarder?.maybeForward(record.withValue({ newValue: record.value, oldValue: old === null ? null : old.value }))
       },
     }
   }
@@ -128,10 +132,12 @@ export function tableAggregateSupplier<K, V, VA>(storeName: string, initializer:
   return (): Processor<K, Change<V>, K, Change<VA>> => {
     let context: Context
     let store: TimestampedStore<K, VA>
+    let forwarder: AggregateForwarder<K, VA>
     return {
       init(processorContext) {
         context = processorContext
         store = context.getStateStore(storeName)
+        forwarder = new AggregateForwarder(context, store)
       },
       process(record) {
         if (record.key === null || record.key === undefined) {
@@ -143,8 +149,9 @@ export function tableAggregateSupplier<K, V, VA>(storeName: string, initializer:
         if (record.value.oldValue !== null) aggregate = subtractor(record.key, record.value.oldValue, aggregate)
         if (record.value.newValue !== null) aggregate = adder(record.key, record.value.newValue, aggregate)
         const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp)
+        forwarder.processing(record)
         store.put(record.key, { value: aggregate, timestamp })
-        context.forward(record.withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
+        forwarder.maybeForward(record.withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
       },
     }
   }

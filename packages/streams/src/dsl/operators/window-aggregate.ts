@@ -11,6 +11,7 @@ import type { WindowStore } from '../../state/window-store.ts'
 import { Window, Windowed, type ValueAndTimestamp } from '../../state/windowed.ts'
 import type { EmitStrategy, TimeWindows } from '../windows.ts'
 import { applyAggregation, type StreamAggregator } from './stream-aggregate.ts'
+import { AggregateForwarder } from './aggregate-forwarder.ts'
 import { hasKeyAndValue } from './has-key-and-value.ts'
 
 type Store<K, VA> = WindowStore<K, ValueAndTimestamp<VA>>
@@ -52,10 +53,13 @@ export function windowAggregateSupplier<K, V, VA>(storeName: string, windows: Ti
     let store: Store<K, VA>
     let observedStreamTimeMs = -1
     const emitter = new FinalResultEmitter<K, VA>()
+    let forwarder: AggregateForwarder<Windowed<K>, VA> | null = null
     return {
       init(processorContext) {
         context = processorContext
         store = context.getStateStore(storeName)
+        // Emit on window close reads final results from the store (through its cache): nothing to forward on flush.
+        if (!emitOnClose) forwarder = new AggregateForwarder(context, store)
       },
       process(record: StreamRecord<K, V>) {
         if (!hasKeyAndValue(context, record, 'windowed aggregation')) return
@@ -78,8 +82,9 @@ export function windowAggregateSupplier<K, V, VA>(storeName: string, windows: Ti
           const old = store.fetch(record.key, startMs)
           const aggregate = applyAggregation(aggregation, record.key, record.value, old === null ? null : old.value)
           const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp)
+          forwarder?.processing(record)
           store.put(record.key, { value: aggregate, timestamp }, startMs)
-          if (!emitOnClose) context.forward(record.withKey(new Windowed(record.key, new Window(startMs, endMs))).withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
+          if (forwarder !== null) forwarder.maybeForward(record.withKey(new Windowed(record.key, new Window(startMs, endMs))).withValue({ newValue: aggregate, oldValue: old === null ? null : old.value }).withTimestamp(timestamp))
         }
       },
     }

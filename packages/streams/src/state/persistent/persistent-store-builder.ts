@@ -68,5 +68,5 @@ export function persistentStoreBuilder<S extends StateStore>(builder: StoreBuild
     const retainDuplicates = resolved.retainDuplicates ?? probe().retainDuplicates === true
     return PersistentStores.windowStore({ ...common, retentionMs, windowSizeMs, retainDuplicates, segmentIntervalMs: resolved.segmentIntervalMs }, logging)
   }
-  return { ...resolved, name: builder.name, kind: builder.kind, timestamped: builder.timestamped, loggingEnabled: builder.loggingEnabled, build: build as () => S }
+  return { ...resolved, name: builder.name, kind: builder.kind, timestamped: builder.timestamped, loggingEnabled: builder.loggingEnabled, cachingEnabled: builder.cachingEnabled, build: build as () => S }
 }

@@ -1,0 +1,227 @@
+// A record cache in front of a session store (Kafka's CachingSessionStore): the latest aggregate
+// per (key, session start, session end) — or its removal — stays in the thread cache until
+// commit or eviction, then is written to the wrapped store (and its changelog) once. Reads merge
+// the dirty entries over the wrapped store's answers. Retention follows the in-memory session
+// store: a session ending at or before observed stream time − retention is neither stored nor
+// returned. The session aggregation still forwards every merge itself (its results are not
+// forwarded on flush yet), so only the changelog and the store writes are deduplicated.
+import type { KeyValue } from '../windowed.ts'
+import { Window, Windowed } from '../windowed.ts'
+import type { SessionStore } from '../session-store.ts'
+import type { KeyIdentity, StateStoreContext } from '../state-store.ts'
+import { keyIdentity, storeClosed } from '../state-store.ts'
+import type { CacheEntry, CacheOwner, ThreadCache } from './thread-cache.ts'
+import { ENTRY_OVERHEAD_BYTES, estimateBytes } from './thread-cache.ts'
+import type { CacheFlushListener, CachingStore, CachingStoreOptions, RecordContextHolder } from './caching-store.ts'
+import { withRecordContext } from './caching-store.ts'
+
+interface Entry<K, AGG> extends CacheEntry {
+  readonly slot: string
+  readonly id: string | number
+  readonly key: K
+  readonly startMs: number
+  readonly endMs: number
+  /** null: the session is removed. */
+  value: AGG | null
+  dirty: boolean
+  context: unknown
+  record: unknown
+}
+
+export class CachingSessionStore<K, AGG> implements SessionStore<K, AGG>, CachingStore, CacheOwner {
+  readonly wrapped: SessionStore<K, AGG>
+  private readonly cache: ThreadCache
+  private readonly identity: KeyIdentity<K>
+  private readonly recordContext: RecordContextHolder | undefined
+  private readonly entries = new Map<string, Entry<K, AGG>>()
+  /** Dirty entries in the order of their last write (see CachingKeyValueStore). */
+  private readonly dirty = new Set<Entry<K, AGG>>()
+  private listener: CacheFlushListener<Windowed<K>, AGG, unknown> | null = null
+  private capture: (() => unknown) | null = null
+  private observedStreamTimeMs = -1
+  private open = false
+
+  constructor(wrapped: SessionStore<K, AGG>, options: CachingStoreOptions<K>) {
+    this.wrapped = wrapped
+    this.cache = options.cache
+    this.identity = keyIdentity(options.keySerde, wrapped.name)
+    this.recordContext = options.recordContext
+  }
+
+  get name(): string {
+    return this.wrapped.name
+  }
+
+  get persistent(): boolean {
+    return this.wrapped.persistent
+  }
+
+  get retentionMs(): number {
+    return this.wrapped.retentionMs
+  }
+
+  init(context: StateStoreContext): void {
+    this.wrapped.init(context)
+    this.open = true
+  }
+
+  isOpen(): boolean {
+    return this.open && this.wrapped.isOpen()
+  }
+
+  setFlushListener<C>(listener: CacheFlushListener<Windowed<K>, AGG, C>, capture: () => C): void {
+    this.listener = listener as CacheFlushListener<Windowed<K>, AGG, unknown>
+    this.capture = capture
+  }
+
+  hasDirtyEntries(): boolean {
+    return this.dirty.size > 0
+  }
+
+  put(sessionKey: Windowed<K>, aggregate: AGG | null): void {
+    this.checkOpen()
+    const { startMs, endMs } = sessionKey.window
+    if (aggregate !== null && aggregate !== undefined) {
+      this.observedStreamTimeMs = Math.max(this.observedStreamTimeMs, endMs)
+      if (this.expired(endMs)) return
+    }
+    this.insert(sessionKey.key, startMs, endMs, aggregate ?? null, true)
+  }
+
+  remove(sessionKey: Windowed<K>): void {
+    this.put(sessionKey, null)
+  }
+
+  fetchSession(key: K, sessionStartMs: number, sessionEndMs: number): AGG | null {
+    this.checkOpen()
+    if (this.expired(sessionEndMs)) return null
+    const entry = this.entries.get(slotOf(this.identity.id(key), sessionStartMs, sessionEndMs))
+    if (entry !== undefined) {
+      this.cache.touch(entry)
+      return entry.value
+    }
+    const value = this.wrapped.fetchSession(key, sessionStartMs, sessionEndMs)
+    if (value !== null && this.wrapped.persistent) this.insert(key, sessionStartMs, sessionEndMs, value, false)
+    return value
+  }
+
+  findSessions(key: K, earliestSessionEndMs: number, latestSessionStartMs: number): KeyValue<Windowed<K>, AGG>[] {
+    this.checkOpen()
+    const id = this.identity.id(key)
+    return this.merge([...this.wrapped.findSessions(key, earliestSessionEndMs, latestSessionStartMs)], (entry) => entry.id === id && entry.endMs >= earliestSessionEndMs && entry.startMs <= latestSessionStartMs)
+  }
+
+  fetch(key: K): KeyValue<Windowed<K>, AGG>[] {
+    this.checkOpen()
+    const id = this.identity.id(key)
+    return this.merge([...this.wrapped.fetch(key)], (entry) => entry.id === id)
+  }
+
+  all(): KeyValue<Windowed<K>, AGG>[] {
+    this.checkOpen()
+    return this.merge([...this.wrapped.all()], () => true)
+  }
+
+  flushCache(): boolean {
+    if (this.dirty.size === 0) return false
+    const flushing = [...this.dirty]
+    this.dirty.clear()
+    for (let index = 0; index < flushing.length; index++) this.write(flushing[index])
+    this.dropExpired()
+    return true
+  }
+
+  flush(): void {
+    this.flushCache()
+    this.wrapped.flush()
+  }
+
+  close(): void {
+    for (const entry of this.entries.values()) this.cache.remove(entry)
+    this.entries.clear()
+    this.dirty.clear()
+    this.open = false
+    this.wrapped.close()
+  }
+
+  evict(entry: CacheEntry): void {
+    const evicted = entry as Entry<K, AGG>
+    if (evicted.dirty) this.flushCache()
+    this.cache.remove(evicted)
+    if (this.entries.get(evicted.slot) === evicted) this.entries.delete(evicted.slot)
+  }
+
+  private expired(sessionEndMs: number): boolean {
+    return sessionEndMs <= this.observedStreamTimeMs - this.wrapped.retentionMs
+  }
+
+  private insert(key: K, startMs: number, endMs: number, value: AGG | null, dirty: boolean): void {
+    const id = this.identity.id(key)
+    const slot = slotOf(id, startMs, endMs)
+    const sizeBytes = ENTRY_OVERHEAD_BYTES + estimateBytes(key) + estimateBytes(value)
+    let entry = this.entries.get(slot)
+    const context = dirty && this.capture !== null ? this.capture() : undefined
+    const record = dirty ? this.recordContext?.get() : undefined
+    if (entry !== undefined) {
+      entry.value = value
+      if (dirty) {
+        entry.context = context
+        entry.record = record
+        entry.dirty = true
+        this.dirty.delete(entry)
+        this.dirty.add(entry)
+      }
+      this.cache.touch(entry, sizeBytes)
+      return
+    }
+    entry = { slot, id, key, startMs, endMs, value, dirty, context, record, sizeBytes, owner: this }
+    this.entries.set(slot, entry)
+    if (dirty) this.dirty.add(entry)
+    this.cache.add(entry)
+  }
+
+  private write(entry: Entry<K, AGG>): void {
+    entry.dirty = false
+    const windowed = new Windowed(entry.key, new Window(entry.startMs, entry.endMs))
+    const oldValue = this.listener === null ? null : this.wrapped.fetchSession(entry.key, entry.startMs, entry.endMs)
+    if (entry.value === null) this.wrapped.remove(windowed)
+    else this.wrapped.put(windowed, entry.value)
+    const { context, record } = entry
+    entry.context = entry.record = undefined
+    const listener = this.listener
+    if (listener === null || (entry.value === null && oldValue === null)) return
+    withRecordContext(this.recordContext, record, () => listener(windowed, entry.value, oldValue, context))
+  }
+
+  /** Clean entries of expired sessions leave the cache. */
+  private dropExpired(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.dirty || !this.expired(entry.endMs)) continue
+      this.cache.remove(entry)
+      this.entries.delete(entry.slot)
+    }
+  }
+
+  /** The wrapped store's sessions with the accepted dirty entries laid over them, by key bytes, then end, then start. */
+  private merge(inner: KeyValue<Windowed<K>, AGG>[], accept: (entry: Entry<K, AGG>) => boolean): KeyValue<Windowed<K>, AGG>[] {
+    const live = inner.filter((entry) => !this.expired(entry.key.window.endMs))
+    if (this.dirty.size === 0) return live
+    const bySlot = new Map<string, KeyValue<Windowed<K>, AGG>>()
+    for (const entry of live) bySlot.set(slotOf(this.identity.id(entry.key.key), entry.key.window.startMs, entry.key.window.endMs), entry)
+    for (const entry of this.dirty) {
+      if (this.expired(entry.endMs) || !accept(entry)) continue
+      if (entry.value === null) bySlot.delete(entry.slot)
+      else bySlot.set(entry.slot, { key: new Windowed(entry.key, new Window(entry.startMs, entry.endMs)), value: entry.value })
+    }
+    return [...bySlot.values()].sort((left, right) => this.identity.compare(left.key.key, right.key.key) || left.key.window.endMs - right.key.window.endMs || left.key.window.startMs - right.key.window.startMs)
+  }
+
+  private checkOpen(): void {
+    if (!this.open) throw storeClosed(this.name)
+  }
+}
+
+/** One session's cache slot: start and end are numbers (no ':'), so the id after them is unambiguous. */
+function slotOf(id: string | number, startMs: number, endMs: number): string {
+  return `${startMs}:${endMs}:${id}`
+}
