@@ -6,12 +6,10 @@
 // interactive queries read their writes.
 import type { KeyValue } from '../windowed.ts'
 import type { KeyValueStore } from '../key-value-store.ts'
-import type { KeyIdentity, StateStoreContext } from '../state-store.ts'
-import { keyIdentity, storeClosed } from '../state-store.ts'
-import type { CacheEntry, CacheOwner, ThreadCache } from './thread-cache.ts'
+import type { CacheEntry, CacheOwner } from './thread-cache.ts'
 import { ENTRY_OVERHEAD_BYTES, estimateBytes } from './thread-cache.ts'
-import type { CacheFlushListener, CachingStore, CachingStoreOptions, RecordContextHolder } from './caching-store.ts'
-import { withRecordContext } from './caching-store.ts'
+import type { CachingStore } from './caching-store.ts'
+import { CachingStoreBase, withRecordContext } from './caching-store.ts'
 
 interface Entry<K, V> extends CacheEntry {
   readonly id: string | number
@@ -25,55 +23,8 @@ interface Entry<K, V> extends CacheEntry {
   record: unknown
 }
 
-export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V>, CachingStore, CacheOwner {
-  readonly wrapped: KeyValueStore<K, V>
-  private readonly cache: ThreadCache
-  private readonly identity: KeyIdentity<K>
-  private readonly recordContext: RecordContextHolder | undefined
+export class CachingKeyValueStore<K, V> extends CachingStoreBase<KeyValueStore<K, V>, K, K, V, Entry<K, V>> implements KeyValueStore<K, V>, CachingStore, CacheOwner {
   private readonly entries = new Map<string | number, Entry<K, V>>()
-  /**
-   * Dirty entries in the order of their last write. Kafka flushes in the order keys first became
-   * dirty; flushing in last-write order instead makes a flush forward exactly the uncached
-   * sequence of updates with the superseded ones left out, so a downstream operator that follows
-   * stream time (suppress) sees time advance as it would have without the cache.
-   */
-  private readonly dirty = new Set<Entry<K, V>>()
-  private listener: CacheFlushListener<K, V, unknown> | null = null
-  private capture: (() => unknown) | null = null
-  private open = false
-
-  constructor(wrapped: KeyValueStore<K, V>, options: CachingStoreOptions<K>) {
-    this.wrapped = wrapped
-    this.cache = options.cache
-    this.identity = keyIdentity(options.keySerde, wrapped.name)
-    this.recordContext = options.recordContext
-  }
-
-  get name(): string {
-    return this.wrapped.name
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent
-  }
-
-  init(context: StateStoreContext): void {
-    this.wrapped.init(context)
-    this.open = true
-  }
-
-  isOpen(): boolean {
-    return this.open && this.wrapped.isOpen()
-  }
-
-  setFlushListener<C>(listener: CacheFlushListener<K, V, C>, capture: () => C): void {
-    this.listener = listener as CacheFlushListener<K, V, unknown>
-    this.capture = capture
-  }
-
-  hasDirtyEntries(): boolean {
-    return this.dirty.size > 0
-  }
 
   get(key: K): V | null {
     this.checkOpen()
@@ -228,7 +179,4 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V>, CachingS
     return [...byId.values()].sort((left, right) => this.identity.compare(left.key, right.key))
   }
 
-  private checkOpen(): void {
-    if (!this.open) throw storeClosed(this.name)
-  }
 }

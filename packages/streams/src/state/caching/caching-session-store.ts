@@ -8,12 +8,10 @@
 import type { KeyValue } from '../windowed.ts'
 import { Window, Windowed } from '../windowed.ts'
 import type { SessionStore } from '../session-store.ts'
-import type { KeyIdentity, StateStoreContext } from '../state-store.ts'
-import { keyIdentity, storeClosed } from '../state-store.ts'
-import type { CacheEntry, CacheOwner, ThreadCache } from './thread-cache.ts'
+import type { CacheEntry, CacheOwner } from './thread-cache.ts'
 import { ENTRY_OVERHEAD_BYTES, estimateBytes } from './thread-cache.ts'
-import type { CacheFlushListener, CachingStore, CachingStoreOptions, RecordContextHolder } from './caching-store.ts'
-import { withRecordContext } from './caching-store.ts'
+import type { CachingStore } from './caching-store.ts'
+import { CachingStoreBase, withRecordContext } from './caching-store.ts'
 
 interface Entry<K, AGG> extends CacheEntry {
   readonly slot: string
@@ -28,54 +26,12 @@ interface Entry<K, AGG> extends CacheEntry {
   record: unknown
 }
 
-export class CachingSessionStore<K, AGG> implements SessionStore<K, AGG>, CachingStore, CacheOwner {
-  readonly wrapped: SessionStore<K, AGG>
-  private readonly cache: ThreadCache
-  private readonly identity: KeyIdentity<K>
-  private readonly recordContext: RecordContextHolder | undefined
+export class CachingSessionStore<K, AGG> extends CachingStoreBase<SessionStore<K, AGG>, K, Windowed<K>, AGG, Entry<K, AGG>> implements SessionStore<K, AGG>, CachingStore, CacheOwner {
   private readonly entries = new Map<string, Entry<K, AGG>>()
-  /** Dirty entries in the order of their last write (see CachingKeyValueStore). */
-  private readonly dirty = new Set<Entry<K, AGG>>()
-  private listener: CacheFlushListener<Windowed<K>, AGG, unknown> | null = null
-  private capture: (() => unknown) | null = null
   private observedStreamTimeMs = -1
-  private open = false
-
-  constructor(wrapped: SessionStore<K, AGG>, options: CachingStoreOptions<K>) {
-    this.wrapped = wrapped
-    this.cache = options.cache
-    this.identity = keyIdentity(options.keySerde, wrapped.name)
-    this.recordContext = options.recordContext
-  }
-
-  get name(): string {
-    return this.wrapped.name
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent
-  }
 
   get retentionMs(): number {
     return this.wrapped.retentionMs
-  }
-
-  init(context: StateStoreContext): void {
-    this.wrapped.init(context)
-    this.open = true
-  }
-
-  isOpen(): boolean {
-    return this.open && this.wrapped.isOpen()
-  }
-
-  setFlushListener<C>(listener: CacheFlushListener<Windowed<K>, AGG, C>, capture: () => C): void {
-    this.listener = listener as CacheFlushListener<Windowed<K>, AGG, unknown>
-    this.capture = capture
-  }
-
-  hasDirtyEntries(): boolean {
-    return this.dirty.size > 0
   }
 
   put(sessionKey: Windowed<K>, aggregate: AGG | null): void {
@@ -216,9 +172,6 @@ export class CachingSessionStore<K, AGG> implements SessionStore<K, AGG>, Cachin
     return [...bySlot.values()].sort((left, right) => this.identity.compare(left.key.key, right.key.key) || left.key.window.endMs - right.key.window.endMs || left.key.window.startMs - right.key.window.startMs)
   }
 
-  private checkOpen(): void {
-    if (!this.open) throw storeClosed(this.name)
-  }
 }
 
 /** One session's cache slot: start and end are numbers (no ':'), so the id after them is unambiguous. */

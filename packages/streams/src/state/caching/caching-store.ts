@@ -2,7 +2,8 @@
 // register to forward their results when the cache writes an entry (commit or eviction) instead
 // of on every update, and the task's hook that restores the writing record's metadata while an
 // entry is flushed, so a downstream processor sees the record that last updated the key.
-import type { StateStore } from '../state-store.ts'
+import type { KeyIdentity, StateStore, StateStoreContext } from '../state-store.ts'
+import { keyIdentity, storeClosed } from '../state-store.ts'
 import type { ThreadCache } from './thread-cache.ts'
 import type { Serde } from '../../serde/serde.ts'
 
@@ -34,6 +35,65 @@ export interface CachingStore extends StateStore {
    * `capture` is called on every write and its result handed back with the entry at flush.
    */
   setFlushListener<C>(listener: CacheFlushListener<any, any, C>, capture: () => C): void
+}
+
+/**
+ * What every caching store does alike: the wrapped store's name and lifecycle, key identity, the
+ * dirty entries and the flush listener. `LK`/`LV` are the key and value types the listener gets
+ * (Windowed<K> for window and session stores); `E` is the store's cache entry.
+ */
+export abstract class CachingStoreBase<S extends StateStore, K, LK, LV, E> {
+  readonly wrapped: S
+  protected readonly cache: ThreadCache
+  protected readonly identity: KeyIdentity<K>
+  protected readonly recordContext: RecordContextHolder | undefined
+  /**
+   * Dirty entries in the order of their last write. Kafka flushes in the order keys first became
+   * dirty; flushing in last-write order instead makes a flush forward exactly the uncached
+   * sequence of updates with the superseded ones left out, so a downstream operator that follows
+   * stream time (suppress) sees time advance as it would have without the cache.
+   */
+  protected readonly dirty = new Set<E>()
+  protected listener: CacheFlushListener<LK, LV, unknown> | null = null
+  protected capture: (() => unknown) | null = null
+  protected open = false
+
+  constructor(wrapped: S, options: CachingStoreOptions<K>) {
+    this.wrapped = wrapped
+    this.cache = options.cache
+    this.identity = keyIdentity(options.keySerde, wrapped.name)
+    this.recordContext = options.recordContext
+  }
+
+  get name(): string {
+    return this.wrapped.name
+  }
+
+  get persistent(): boolean {
+    return this.wrapped.persistent
+  }
+
+  init(context: StateStoreContext): void {
+    this.wrapped.init(context)
+    this.open = true
+  }
+
+  isOpen(): boolean {
+    return this.open && this.wrapped.isOpen()
+  }
+
+  setFlushListener<C>(listener: CacheFlushListener<LK, LV, C>, capture: () => C): void {
+    this.listener = listener as CacheFlushListener<LK, LV, unknown>
+    this.capture = capture
+  }
+
+  hasDirtyEntries(): boolean {
+    return this.dirty.size > 0
+  }
+
+  protected checkOpen(): void {
+    if (!this.open) throw storeClosed(this.name)
+  }
 }
 
 export function isCachingStore(store: StateStore): store is CachingStore {

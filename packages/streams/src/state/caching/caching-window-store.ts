@@ -8,12 +8,10 @@
 import type { KeyValue } from '../windowed.ts'
 import { Window, Windowed } from '../windowed.ts'
 import type { TimestampedValue, WindowStore } from '../window-store.ts'
-import type { KeyIdentity, StateStoreContext } from '../state-store.ts'
-import { keyIdentity, storeClosed } from '../state-store.ts'
-import type { CacheEntry, CacheOwner, ThreadCache } from './thread-cache.ts'
+import type { CacheEntry, CacheOwner } from './thread-cache.ts'
 import { ENTRY_OVERHEAD_BYTES, estimateBytes } from './thread-cache.ts'
-import type { CacheFlushListener, CachingStore, CachingStoreOptions, RecordContextHolder } from './caching-store.ts'
-import { withRecordContext } from './caching-store.ts'
+import type { CachingStore } from './caching-store.ts'
+import { CachingStoreBase, withRecordContext } from './caching-store.ts'
 
 interface Entry<K, V> extends CacheEntry {
   readonly id: string | number
@@ -25,34 +23,10 @@ interface Entry<K, V> extends CacheEntry {
   record: unknown
 }
 
-export class CachingWindowStore<K, V> implements WindowStore<K, V>, CachingStore, CacheOwner {
-  readonly wrapped: WindowStore<K, V>
-  private readonly cache: ThreadCache
-  private readonly identity: KeyIdentity<K>
-  private readonly recordContext: RecordContextHolder | undefined
+export class CachingWindowStore<K, V> extends CachingStoreBase<WindowStore<K, V>, K, Windowed<K>, V, Entry<K, V>> implements WindowStore<K, V>, CachingStore, CacheOwner {
   /** window start → key id → entry. */
   private readonly windows = new Map<number, Map<string | number, Entry<K, V>>>()
-  /** Dirty entries in the order of their last write (see CachingKeyValueStore). */
-  private readonly dirty = new Set<Entry<K, V>>()
-  private listener: CacheFlushListener<Windowed<K>, V, unknown> | null = null
-  private capture: (() => unknown) | null = null
   private observedStreamTimeMs = -1
-  private open = false
-
-  constructor(wrapped: WindowStore<K, V>, options: CachingStoreOptions<K>) {
-    this.wrapped = wrapped
-    this.cache = options.cache
-    this.identity = keyIdentity(options.keySerde, wrapped.name)
-    this.recordContext = options.recordContext
-  }
-
-  get name(): string {
-    return this.wrapped.name
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent
-  }
 
   get windowSizeMs(): number {
     return this.wrapped.windowSizeMs
@@ -60,24 +34,6 @@ export class CachingWindowStore<K, V> implements WindowStore<K, V>, CachingStore
 
   get retentionMs(): number {
     return this.wrapped.retentionMs
-  }
-
-  init(context: StateStoreContext): void {
-    this.wrapped.init(context)
-    this.open = true
-  }
-
-  isOpen(): boolean {
-    return this.open && this.wrapped.isOpen()
-  }
-
-  setFlushListener<C>(listener: CacheFlushListener<Windowed<K>, V, C>, capture: () => C): void {
-    this.listener = listener as CacheFlushListener<Windowed<K>, V, unknown>
-    this.capture = capture
-  }
-
-  hasDirtyEntries(): boolean {
-    return this.dirty.size > 0
   }
 
   put(key: K, value: V | null, windowStartMs: number): void {
@@ -250,7 +206,4 @@ export class CachingWindowStore<K, V> implements WindowStore<K, V>, CachingStore
     return [...byKey.values()].sort((left, right) => left.key.window.startMs - right.key.window.startMs || this.identity.compare(left.key.key, right.key.key))
   }
 
-  private checkOpen(): void {
-    if (!this.open) throw storeClosed(this.name)
-  }
 }
