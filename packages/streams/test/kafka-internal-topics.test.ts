@@ -7,6 +7,7 @@ import { createAdmin, createProducer, type Admin } from '@tributary/client'
 import { startTestBroker, type TestBroker } from '@tributary/testing'
 import { KafkaStreams, KafkaStreamsError, KafkaStreamsState, partitionForKey, Serdes, SessionWindows, StreamsBuilder, TimeWindows, type Topology } from '../src/index.ts'
 import { prepareTopics } from '../src/kafka/internal-topics.ts'
+import { consumeUntil } from './kafka-harness.ts'
 
 const S = Serdes.String()
 
@@ -95,6 +96,26 @@ describe('internal topics on the embedded broker', () => {
     }
     assert.equal(latest.reduce((a, b) => a + b, 0n), 200n, 'every record went through the repartition topic')
     assert.deepEqual(earliest, latest, 'the repartition topic was purged up to the committed offsets')
+  })
+
+  test('changelog records carry the timestamp of the record that wrote them', async (context) => {
+    await admin.createTopics([{ topic: 'stamped', partitions: 2 }])
+    const builder = new StreamsBuilder()
+    builder.stream<string, string>('stamped', { keySerde: S, valueSerde: S }).groupByKey().count({ storeName: 'stamped-counts' })
+    const streams = new KafkaStreams(builder.build(), { applicationId: 'app-stamp', bootstrapServers: broker.bootstrapServers, commitIntervalMs: 100, sessionTimeoutMs: 6_000, logger: { warn: () => undefined } })
+    context.after(() => streams.close())
+    await streams.start()
+    await streams.waitForState(KafkaStreamsState.Running)
+    const base = 1_600_000_000_000
+    const producer = createProducer({ bootstrapServers: broker.bootstrapServers })
+    try {
+      await producer.send(Array.from({ length: 20 }, (_, index) => ({ topic: 'stamped', key: new TextEncoder().encode(`k${index}`), value: new TextEncoder().encode('v'), timestamp: BigInt(base + index * 1_000) })))
+    } finally {
+      await producer.close()
+    }
+    const changelog = await consumeUntil(broker.bootstrapServers, 'app-stamp-stamped-counts-changelog', 2, (records) => records.length >= 20)
+    const stamps = new Map(changelog.map((record) => [S.deserialize('c', record.key!)!, Number(record.timestamp)]))
+    assert.deepEqual([...stamps].sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1))), Array.from({ length: 20 }, (_, index) => [`k${index}`, base + index * 1_000]))
   })
 
   test('a missing source topic and a mis-sized internal topic are refused', async () => {

@@ -45,7 +45,9 @@ export function taskStoreBuilders(builders: Iterable<[string, StoreBuilder]>, wi
   const loggingFor = (context: StateStoreContext): ChangeLoggingOptions => ({
     partition: parseTaskId(context.taskId).partition,
     collector: { send: (topic, partition, key, value, timestampMs) => wiring.output.push({ topic, partition, key, value, timestamp: timestampMs }) },
-    timestampMs: wiring.systemTimeMs,
+    // The processed record's timestamp, as Kafka's changelog records carry; wall-clock time for
+    // writes outside record processing (punctuators).
+    timestampMs: () => context.recordTimestampMs?.() ?? wiring.systemTimeMs(),
   })
   const stores = new Map<string, StoreBuilder>()
   for (const [name, declared] of builders) {

@@ -61,6 +61,8 @@ export class StreamTask implements NodeHost {
   private readonly streamTimePunctuation = new PunctuationQueue()
   private readonly wallClockPunctuation = new PunctuationQueue()
   private current: SerializedRecord | null = null
+  /** The extracted timestamp of `current` (null before extraction and outside processing). */
+  private currentTimestampMs: number | null = null
   private streamTime = -1
 
   constructor(options: StreamTaskOptions) {
@@ -126,6 +128,7 @@ export class StreamTask implements NodeHost {
         return
       }
       this.streamTime = Math.max(this.streamTime, decoded.timestamp)
+      this.currentTimestampMs = decoded.timestamp
       try {
         source.forward(decoded)
       } catch (error) {
@@ -134,6 +137,7 @@ export class StreamTask implements NodeHost {
       }
     } finally {
       this.current = null
+      this.currentTimestampMs = null
     }
   }
 
@@ -194,9 +198,13 @@ export class StreamTask implements NodeHost {
 
   private createStores(options: StreamTaskOptions): void {
     const cache = options.cache !== undefined ? options.cache : threadCacheFor(options.config, options.config.cacheMaxBytes ?? 0)
+    // Opaque to the caches: saved with each cached write, restored while the entry is flushed.
     const recordContext: RecordContextHolder = {
-      get: () => this.current,
-      set: (record) => void (this.current = record as SerializedRecord | null),
+      get: (): RecordContext => ({ record: this.current, timestampMs: this.currentTimestampMs }),
+      set: (context) => {
+        this.current = (context as RecordContext | undefined)?.record ?? null
+        this.currentTimestampMs = (context as RecordContext | undefined)?.timestampMs ?? null
+      },
     }
     for (const name of options.subtopology.stores) {
       const builder = options.topology.stores().get(name)
@@ -204,7 +212,7 @@ export class StreamTask implements NodeHost {
       const store = builder.build()
       const changelogTopic = builder.loggingEnabled ? `${this.applicationId}-${name}-changelog` : null
       const cached = cache === null ? null : cachedStore(store, builder, cache, recordContext)
-      ;(cached ?? store).init({ applicationId: this.applicationId, taskId: this.id, changelogTopic })
+      ;(cached ?? store).init({ applicationId: this.applicationId, taskId: this.id, changelogTopic, recordTimestampMs: () => this.currentTimestampMs })
       this.stores.set(name, cached ?? store)
       if (cached !== null) this.caches.push(cached)
       this.registrations.push({ store, changelogTopic })
@@ -235,6 +243,11 @@ export class StreamTask implements NodeHost {
 }
 
 /** The store behind a record cache when its builder asks for caching and its kind can be cached, else null. */
+interface RecordContext {
+  readonly record: SerializedRecord | null
+  readonly timestampMs: number | null
+}
+
 function cachedStore(store: StateStore, builder: StoreBuilder, cache: ThreadCache, recordContext: RecordContextHolder): (StateStore & CachingStore) | null {
   if (builder.cachingEnabled !== true || builder.keySerde === undefined) return null
   const options = { cache, keySerde: builder.keySerde, recordContext }

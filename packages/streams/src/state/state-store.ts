@@ -12,6 +12,12 @@ export interface StateStoreContext {
   readonly taskId: string
   /** `<applicationId>-<storeName>-changelog`, or null when logging is disabled. */
   readonly changelogTopic: string | null
+  /**
+   * The timestamp of the record whose processing writes the store now (during a cache flush, of
+   * the record that last wrote the key), or null outside record processing: changelog records
+   * carry it, as Kafka's do.
+   */
+  readonly recordTimestampMs?: () => number | null
 }
 
 /** Common lifecycle of every state store. */

@@ -159,12 +159,14 @@ export class CachingKeyValueStore<K, V> extends CachingStoreBase<KeyValueStore<K
   private write(entry: Entry<K, V>): void {
     entry.dirty = false
     const oldValue = this.listener === null ? null : this.wrapped.get(entry.key)
-    this.wrapped.put(entry.key, entry.value)
     const { context, record } = entry
     entry.context = entry.record = undefined
     const listener = this.listener
-    if (listener === null || (entry.value === null && oldValue === null)) return
-    withRecordContext(this.recordContext, record, () => listener(entry.key, entry.value, oldValue, context))
+    // In the writing record's context: its changelog record and what the listener forwards carry its timestamp.
+    withRecordContext(this.recordContext, record, () => {
+      this.wrapped.put(entry.key, entry.value)
+      if (listener !== null && !(entry.value === null && oldValue === null)) listener(entry.key, entry.value, oldValue, context)
+    })
   }
 
   /** The wrapped store's entries with the dirty ones laid over them, in key order. */

@@ -140,13 +140,15 @@ export class CachingSessionStore<K, AGG> extends CachingStoreBase<SessionStore<K
     entry.dirty = false
     const windowed = new Windowed(entry.key, new Window(entry.startMs, entry.endMs))
     const oldValue = this.listener === null ? null : this.wrapped.fetchSession(entry.key, entry.startMs, entry.endMs)
-    if (entry.value === null) this.wrapped.remove(windowed)
-    else this.wrapped.put(windowed, entry.value)
     const { context, record } = entry
     entry.context = entry.record = undefined
     const listener = this.listener
-    if (listener === null || (entry.value === null && oldValue === null)) return
-    withRecordContext(this.recordContext, record, () => listener(windowed, entry.value, oldValue, context))
+    // In the writing record's context: its changelog record and what the listener forwards carry its timestamp.
+    withRecordContext(this.recordContext, record, () => {
+      if (entry.value === null) this.wrapped.remove(windowed)
+      else this.wrapped.put(windowed, entry.value)
+      if (listener !== null && !(entry.value === null && oldValue === null)) listener(windowed, entry.value, oldValue, context)
+    })
   }
 
   /** Clean entries of expired sessions leave the cache. */

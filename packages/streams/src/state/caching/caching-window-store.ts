@@ -161,13 +161,16 @@ export class CachingWindowStore<K, V> extends CachingStoreBase<WindowStore<K, V>
     entry.dirty = false
     const start = entry.windowStartMs
     const oldValue = this.listener === null ? null : this.wrapped.fetch(entry.key, start)
-    this.wrapped.put(entry.key, entry.value, start)
     const { context, record } = entry
     entry.context = entry.record = undefined
     const listener = this.listener
-    if (listener === null || (entry.value === null && oldValue === null)) return
-    const windowed = new Windowed(entry.key, new Window(start, Math.min(start + this.wrapped.windowSizeMs, Number.MAX_SAFE_INTEGER)))
-    withRecordContext(this.recordContext, record, () => listener(windowed, entry.value, oldValue, context))
+    // In the writing record's context: its changelog record and what the listener forwards carry its timestamp.
+    withRecordContext(this.recordContext, record, () => {
+      this.wrapped.put(entry.key, entry.value, start)
+      if (listener === null || (entry.value === null && oldValue === null)) return
+      const windowed = new Windowed(entry.key, new Window(start, Math.min(start + this.wrapped.windowSizeMs, Number.MAX_SAFE_INTEGER)))
+      listener(windowed, entry.value, oldValue, context)
+    })
   }
 
   private forget(entry: Entry<K, V>): void {
