@@ -8,8 +8,14 @@ import { DEFAULT_CACHE_MAX_BYTES } from '../state/caching/thread-cache.ts'
 export const ProcessingGuarantee = { AtLeastOnce: 'at_least_once', ExactlyOnceV2: 'exactly_once_v2' } as const
 export type ProcessingGuarantee = (typeof ProcessingGuarantee)[keyof typeof ProcessingGuarantee]
 
-/** What to do with a record the producer could not write (Kafka's ProductionExceptionHandler). */
-export type ProductionErrorPolicy = 'fail' | 'logAndContinue'
+/**
+ * What to do with an output record that cannot be serialized or that the producer could not
+ * write (Kafka's ProductionExceptionHandler). A dead-letter topic receives the input record of a
+ * serialization failure; a write the broker refused has no input record at hand, so under a
+ * dead-letter policy it fails the instance. Under exactly_once_v2 refused writes always fail
+ * (the transaction aborts and the work is redone).
+ */
+export type ProductionErrorPolicy = ErrorPolicy
 
 export interface KafkaStreamsConfig {
   readonly applicationId: string

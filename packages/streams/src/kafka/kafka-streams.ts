@@ -274,6 +274,7 @@ export class KafkaStreams implements StoreSource {
       defaultTimestampExtractor: this.config.defaultTimestampExtractor,
       deserializationErrorPolicy: this.config.deserializationErrorPolicy,
       processingErrorPolicy: this.config.processingErrorPolicy,
+      productionErrorPolicy: this.config.productionErrorPolicy,
       logger: this.config.logger,
       systemTimeMs: this.config.systemTimeMs,
       cacheMaxBytes: this.config.cacheMaxBytes,

@@ -172,3 +172,51 @@ describe('error policies', () => {
     assert.equal(header(dead[1], DeadLetterHeader.Offset), '1')
   })
 })
+
+describe('production error policy (sink serialization failures)', () => {
+  // A value serde that refuses one value, as a schema-checking serde would.
+  const picky = {
+    serialize: (_topic: string, value: string | null) => {
+      if (value === 'poison') throw new TypeError('value "poison" does not match the output schema')
+      return value === null ? null : new TextEncoder().encode(value)
+    },
+    deserialize: (_topic: string, bytes: Uint8Array | null) => (bytes === null ? null : new TextDecoder().decode(bytes)),
+  }
+  const topology = () => {
+    const builder = new StreamsBuilder()
+    builder.stream<string, string>('words', { keySerde: S, valueSerde: S }).mapValues((value) => value.toLowerCase()).to('out', { keySerde: S, valueSerde: picky })
+    return builder.build()
+  }
+  const pipe = (driver: TopologyTestDriver) => {
+    const input = driver.createInputTopic('words', S, S)
+    input.pipeInput('a', 'Fine', 1)
+    input.pipeInput('b', 'POISON', 2)
+    input.pipeInput('c', 'Also fine', 3)
+  }
+
+  test("'fail' (the default) stops with the sink topic, the input coordinates and the cause", () => {
+    const driver = new TopologyTestDriver(topology())
+    const input = driver.createInputTopic('words', S, S)
+    input.pipeInput('a', 'Fine', 1)
+    assert.throws(() => input.pipeInput('b', 'POISON', 2), (error: unknown) => error instanceof Error && (error as { code?: string }).code === 'STREAMS_SERIALIZATION_FAILED' && /topic 'out'.*input topic=words partition=0 offset=1.*does not match the output schema/.test(error.message))
+  })
+
+  test("'logAndContinue' drops the record, counts it, and goes on", () => {
+    const logger = new CapturingLogger()
+    const driver = new TopologyTestDriver(topology(), { logger, productionErrorPolicy: 'logAndContinue', processingErrorPolicy: 'fail' })
+    pipe(driver)
+    assert.deepEqual(driver.createOutputTopic('out', S, S).readValuesToList(), ['fine', 'also fine'])
+    assert.equal(driver.droppedRecords()['production-error'], 1)
+    assert.ok(logger.lines.some((line) => /does not match the output schema/.test(line)))
+  })
+
+  test('a dead-letter topic receives the input record with the reason in headers', () => {
+    const driver = new TopologyTestDriver(topology(), { logger: new CapturingLogger(), productionErrorPolicy: { deadLetterTopic: 'words-dlq' } })
+    pipe(driver)
+    assert.deepEqual(driver.createOutputTopic('out', S, S).readValuesToList(), ['fine', 'also fine'])
+    const dead = driver.createOutputTopic('words-dlq', S, S).readRecordsToList()
+    assert.deepEqual(dead.map((record) => [record.key, record.value, record.timestamp]), [['b', 'POISON', 2]])
+    const header = (key: string) => new TextDecoder().decode(dead[0].headers.find((h) => h.key === key)!.value!)
+    assert.deepEqual([header(DeadLetterHeader.Exception), header(DeadLetterHeader.Topic), header(DeadLetterHeader.Offset)], ['TypeError', 'words', '1'])
+  })
+})

@@ -32,7 +32,7 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
 }
 
 /** Why a record was dropped; each reason has its own counter in the task metrics. */
-export type DropReason = 'null-key' | 'null-value' | 'late-record' | 'expired-window' | 'null-foreign-key' | 'deserialization-error' | 'processing-error' | 'invalid-timestamp'
+export type DropReason = 'null-key' | 'null-value' | 'late-record' | 'expired-window' | 'null-foreign-key' | 'deserialization-error' | 'processing-error' | 'production-error' | 'invalid-timestamp'
 
 export interface Processor<KIn, VIn, KOut = never, VOut = never> {
   init?(context: ProcessorContext<KOut, VOut>): void

@@ -21,6 +21,12 @@ export interface RuntimeConfig {
   readonly defaultTimestampExtractor?: TimestampExtractor
   readonly deserializationErrorPolicy: ErrorPolicy
   readonly processingErrorPolicy: ErrorPolicy
+  /**
+   * A sink record whose key or value cannot be serialized (Kafka's
+   * ProductionExceptionHandler.handleSerializationException): the dead-letter record is the
+   * input record being processed. Default 'fail'.
+   */
+  readonly productionErrorPolicy?: ErrorPolicy
   readonly logger: StreamsLogger
   /**
    * Budget of the record cache shared by this runtime's tasks (Kafka's

@@ -54,16 +54,19 @@ export class SinkProcessor implements Processor<unknown, unknown> {
   private readonly config: RuntimeConfig
   private readonly collector: RecordCollector
   private readonly current: () => SerializedRecord | null
+  private readonly onSerializationError: (error: unknown, topic: string) => void
   private readonly fixedTopic: string | null
   private readonly keySerde: Serde<any> | undefined
   private readonly valueSerde: Serde<any> | undefined
 
-  constructor(definition: SinkNodeDefinition, topology: Topology, config: RuntimeConfig, collector: RecordCollector, current: () => SerializedRecord | null) {
+  /** `onSerializationError` applies the production error policy (it throws to fail the task). */
+  constructor(definition: SinkNodeDefinition, topology: Topology, config: RuntimeConfig, collector: RecordCollector, current: () => SerializedRecord | null, onSerializationError: (error: unknown, topic: string) => void) {
     this.definition = definition
     this.topology = topology
     this.config = config
     this.collector = collector
     this.current = current
+    this.onSerializationError = onSerializationError
     this.fixedTopic = typeof definition.topic === 'string' ? resolveTopic(topology, config, definition.topic) : null
     this.keySerde = definition.keySerde ?? config.defaultKeySerde
     this.valueSerde = definition.valueSerde ?? config.defaultValueSerde
@@ -74,8 +77,17 @@ export class SinkProcessor implements Processor<unknown, unknown> {
     const topic = this.fixedTopic !== null
       ? this.fixedTopic
       : (definition.topic as TopicNameExtractor<unknown, unknown>)(record.key, record.value, { topic: this.current()?.topic ?? null, timestamp: record.timestamp })
-    const key = record.key === null ? null : pick(this.keySerde, undefined, 'key', definition.name).serialize(topic, record.key)
-    const value = record.value === null ? null : pick(this.valueSerde, undefined, 'value', definition.name).serialize(topic, record.value)
+    const keySerde = record.key === null ? undefined : pick(this.keySerde, undefined, 'key', definition.name)
+    const valueSerde = record.value === null ? undefined : pick(this.valueSerde, undefined, 'value', definition.name)
+    let key: Uint8Array | null
+    let value: Uint8Array | null
+    try {
+      key = keySerde === undefined ? null : keySerde.serialize(topic, record.key)
+      value = valueSerde === undefined ? null : valueSerde.serialize(topic, record.value)
+    } catch (error) {
+      this.onSerializationError(error, topic)
+      return
+    }
     this.collector.send(topic, key, value, record.timestamp, record.headers)
   }
 }

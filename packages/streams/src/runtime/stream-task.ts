@@ -180,6 +180,24 @@ export class StreamTask implements NodeHost {
     for (const store of this.stores.values()) store.close()
   }
 
+  /** A sink could not serialize its record: the production error policy decides (Kafka's handleSerializationException). */
+  private handleSerializationError(error: unknown, topic: string): void {
+    const policy = this.config.productionErrorPolicy ?? 'fail'
+    const record = this.current
+    const source = record === null ? 'outside record processing' : `input topic=${record.topic} partition=${record.partition} offset=${record.offset}`
+    if (policy === 'fail') {
+      throw new StreamsError(StreamsErrorCode.Serialization, `task ${this.id}: serializing a record for topic '${topic}' failed (${source}): ${describeError(error)}`, { cause: error })
+    }
+    if (policy === 'logAndContinue' || record === null) {
+      // Without an input record (a punctuator's output) there is nothing to dead-letter: logged and counted.
+      this.recordDropped(`sink to ${topic}`, 'production-error', describeError(error))
+      return
+    }
+    this.droppedRecords.set('production-error', (this.droppedRecords.get('production-error') ?? 0) + 1)
+    this.config.logger.warn(`task ${this.id}: serializing a record for topic '${topic}' failed, input record sent to dead-letter topic '${policy.deadLetterTopic}': ${describeError(error)}`)
+    this.collector.send(policy.deadLetterTopic, record.key, record.value, record.timestamp, deadLetterHeaders(record, error))
+  }
+
   private handleError(stage: 'deserialization' | 'processing', record: SerializedRecord, error: unknown): void {
     const policy = stage === 'deserialization' ? this.config.deserializationErrorPolicy : this.config.processingErrorPolicy
     const reason: DropReason = stage === 'deserialization' ? 'deserialization-error' : 'processing-error'
@@ -228,7 +246,7 @@ export class StreamTask implements NodeHost {
         this.nodes.set(name, node)
         for (const topic of definition.topics) this.sources.set(resolveTopic(topology, config, topic), node)
       } else if (definition.kind === 'sink') {
-        this.nodes.set(name, new ProcessorNode(name, new SinkProcessor(definition, topology, config, this.collector, () => this.current), this, new Set()))
+        this.nodes.set(name, new ProcessorNode(name, new SinkProcessor(definition, topology, config, this.collector, () => this.current, (error, topic) => this.handleSerializationError(error, topic)), this, new Set()))
       } else {
         this.nodes.set(name, new ProcessorNode(name, definition.supplier(), this, new Set(definition.stores)))
       }

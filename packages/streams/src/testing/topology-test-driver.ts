@@ -29,6 +29,8 @@ export interface TopologyTestDriverConfig {
   deserializationErrorPolicy?: ErrorPolicy
   /** Default `'fail'`. */
   processingErrorPolicy?: ErrorPolicy
+  /** Sink serialization failures (Kafka's production exception handler). Default 'fail'. */
+  productionErrorPolicy?: ErrorPolicy
   /** Receives a line per dropped record. Default: `console`. */
   logger?: StreamsLogger
   /** Mock wall-clock start. Default 0. */
@@ -72,6 +74,7 @@ export class TopologyTestDriver implements TopicHost {
       defaultTimestampExtractor: config.defaultTimestampExtractor,
       deserializationErrorPolicy: config.deserializationErrorPolicy ?? 'fail',
       processingErrorPolicy: config.processingErrorPolicy ?? 'fail',
+      productionErrorPolicy: config.productionErrorPolicy ?? 'fail',
       logger: config.logger ?? console,
       cacheMaxBytes: config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
       systemTimeMs: () => this.wallClockTimeMs,
