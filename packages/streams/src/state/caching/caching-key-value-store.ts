@@ -6,21 +6,14 @@
 // interactive queries read their writes.
 import type { KeyValue } from '../windowed.ts'
 import type { KeyValueStore } from '../key-value-store.ts'
-import type { CacheEntry, CacheOwner } from './thread-cache.ts'
+import type { CacheOwner } from './thread-cache.ts'
 import { ENTRY_OVERHEAD_BYTES, estimateBytes } from './thread-cache.ts'
-import type { CachingStore } from './caching-store.ts'
-import { CachingStoreBase, withRecordContext } from './caching-store.ts'
+import type { CachedEntry, CachingStore } from './caching-store.ts'
+import { CachingStoreBase } from './caching-store.ts'
 
-interface Entry<K, V> extends CacheEntry {
+interface Entry<K, V> extends CachedEntry<V> {
   readonly id: string | number
   readonly key: K
-  /** null: the key is deleted (a dirty tombstone, or known absent). */
-  value: V | null
-  dirty: boolean
-  /** What the flush listener's `capture` returned at the last write. */
-  context: unknown
-  /** The task's input record at the last write. */
-  record: unknown
 }
 
 export class CachingKeyValueStore<K, V> extends CachingStoreBase<KeyValueStore<K, V>, K, K, V, Entry<K, V>> implements KeyValueStore<K, V>, CachingStore, CacheOwner {
@@ -94,79 +87,31 @@ export class CachingKeyValueStore<K, V> extends CachingStoreBase<KeyValueStore<K
     return count
   }
 
-  flushCache(): boolean {
-    if (this.dirty.size === 0) return false
-    if (this.listener === null) {
-      // Nothing is forwarded, so nothing can write back into this cache while it is flushed.
-      for (const entry of this.dirty) this.write(entry)
-      this.dirty.clear()
-    } else {
-      const flushing = [...this.dirty]
-      this.dirty.clear()
-      for (let index = 0; index < flushing.length; index++) this.write(flushing[index])
-    }
-    return true
+  protected cachedEntries(): Iterable<Entry<K, V>> {
+    return this.entries.values()
   }
 
-  /** Commit: the cache first (its writes reach the changelog), then the wrapped store. */
-  flush(): void {
-    this.flushCache()
-    this.wrapped.flush()
+  protected forget(entry: Entry<K, V>): void {
+    if (this.entries.get(entry.id) === entry) this.entries.delete(entry.id)
   }
 
-  /** Drops the cache without writing it: a task closes after its last commit (clean) or to be rebuilt (dirty). */
-  close(): void {
-    for (const entry of this.entries.values()) this.cache.remove(entry)
+  protected forgetAll(): void {
     this.entries.clear()
-    this.dirty.clear()
-    this.open = false
-    this.wrapped.close()
-  }
-
-  /** Thread cache eviction: a dirty entry is written with every other dirty entry of this store (Kafka flushes the whole named cache), then it goes. */
-  evict(entry: CacheEntry): void {
-    const evicted = entry as Entry<K, V>
-    if (evicted.dirty) this.flushCache()
-    this.cache.remove(evicted)
-    if (this.entries.get(evicted.id) === evicted) this.entries.delete(evicted.id)
   }
 
   private insert(key: K, value: V | null, dirty: boolean): void {
     const id = this.identity.id(key)
     const sizeBytes = ENTRY_OVERHEAD_BYTES + estimateBytes(key) + estimateBytes(value)
-    let entry = this.entries.get(id)
-    const context = dirty && this.capture !== null ? this.capture() : undefined
-    const record = dirty ? this.recordContext?.get() : undefined
-    if (entry !== undefined) {
-      entry.value = value
-      if (dirty) {
-        entry.context = context
-        entry.record = record
-        entry.dirty = true
-        // Last-write order: the flush forwards the input's own sequence of updates minus the superseded ones.
-        this.dirty.delete(entry)
-        this.dirty.add(entry)
-      }
-      this.cache.touch(entry, sizeBytes)
-      return
-    }
-    entry = { id, key, value, dirty, context, record, sizeBytes, owner: this }
+    const cached = this.entries.get(id)
+    if (cached !== undefined) return this.update(cached, value, dirty, sizeBytes)
+    const entry: Entry<K, V> = { id, key, value, dirty, ...this.writeContext(dirty), sizeBytes, owner: this }
     this.entries.set(id, entry)
-    if (dirty) this.dirty.add(entry)
-    this.cache.add(entry)
+    this.admit(entry)
   }
 
-  private write(entry: Entry<K, V>): void {
-    entry.dirty = false
+  protected write(entry: Entry<K, V>): void {
     const oldValue = this.listener === null ? null : this.wrapped.get(entry.key)
-    const { context, record } = entry
-    entry.context = entry.record = undefined
-    const listener = this.listener
-    // In the writing record's context: its changelog record and what the listener forwards carry its timestamp.
-    withRecordContext(this.recordContext, record, () => {
-      this.wrapped.put(entry.key, entry.value)
-      if (listener !== null && !(entry.value === null && oldValue === null)) listener(entry.key, entry.value, oldValue, context)
-    })
+    this.writeInContext(entry, oldValue, () => this.wrapped.put(entry.key, entry.value), () => entry.key)
   }
 
   /** The wrapped store's entries with the dirty ones laid over them, in key order. */

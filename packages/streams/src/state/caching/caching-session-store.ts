@@ -8,22 +8,17 @@
 import type { KeyValue } from '../windowed.ts'
 import { Window, Windowed } from '../windowed.ts'
 import type { SessionStore } from '../session-store.ts'
-import type { CacheEntry, CacheOwner } from './thread-cache.ts'
+import type { CacheOwner } from './thread-cache.ts'
 import { ENTRY_OVERHEAD_BYTES, estimateBytes } from './thread-cache.ts'
-import type { CachingStore } from './caching-store.ts'
-import { CachingStoreBase, withRecordContext } from './caching-store.ts'
+import type { CachedEntry, CachingStore } from './caching-store.ts'
+import { CachingStoreBase } from './caching-store.ts'
 
-interface Entry<K, AGG> extends CacheEntry {
+interface Entry<K, AGG> extends CachedEntry<AGG> {
   readonly slot: string
   readonly id: string | number
   readonly key: K
   readonly startMs: number
   readonly endMs: number
-  /** null: the session is removed. */
-  value: AGG | null
-  dirty: boolean
-  context: unknown
-  record: unknown
 }
 
 export class CachingSessionStore<K, AGG> extends CachingStoreBase<SessionStore<K, AGG>, K, Windowed<K>, AGG, Entry<K, AGG>> implements SessionStore<K, AGG>, CachingStore, CacheOwner {
@@ -78,33 +73,20 @@ export class CachingSessionStore<K, AGG> extends CachingStoreBase<SessionStore<K
     return this.merge([...this.wrapped.all()], () => true)
   }
 
-  flushCache(): boolean {
-    if (this.dirty.size === 0) return false
-    const flushing = [...this.dirty]
-    this.dirty.clear()
-    for (let index = 0; index < flushing.length; index++) this.write(flushing[index])
-    this.dropExpired()
-    return true
+  protected cachedEntries(): Iterable<Entry<K, AGG>> {
+    return this.entries.values()
   }
 
-  flush(): void {
-    this.flushCache()
-    this.wrapped.flush()
+  protected forget(entry: Entry<K, AGG>): void {
+    if (this.entries.get(entry.slot) === entry) this.entries.delete(entry.slot)
   }
 
-  close(): void {
-    for (const entry of this.entries.values()) this.cache.remove(entry)
+  protected forgetAll(): void {
     this.entries.clear()
-    this.dirty.clear()
-    this.open = false
-    this.wrapped.close()
   }
 
-  evict(entry: CacheEntry): void {
-    const evicted = entry as Entry<K, AGG>
-    if (evicted.dirty) this.flushCache()
-    this.cache.remove(evicted)
-    if (this.entries.get(evicted.slot) === evicted) this.entries.delete(evicted.slot)
+  protected override afterFlush(): void {
+    this.dropExpired()
   }
 
   private expired(sessionEndMs: number): boolean {
@@ -115,40 +97,20 @@ export class CachingSessionStore<K, AGG> extends CachingStoreBase<SessionStore<K
     const id = this.identity.id(key)
     const slot = slotOf(id, startMs, endMs)
     const sizeBytes = ENTRY_OVERHEAD_BYTES + estimateBytes(key) + estimateBytes(value)
-    let entry = this.entries.get(slot)
-    const context = dirty && this.capture !== null ? this.capture() : undefined
-    const record = dirty ? this.recordContext?.get() : undefined
-    if (entry !== undefined) {
-      entry.value = value
-      if (dirty) {
-        entry.context = context
-        entry.record = record
-        entry.dirty = true
-        this.dirty.delete(entry)
-        this.dirty.add(entry)
-      }
-      this.cache.touch(entry, sizeBytes)
-      return
-    }
-    entry = { slot, id, key, startMs, endMs, value, dirty, context, record, sizeBytes, owner: this }
+    const cached = this.entries.get(slot)
+    if (cached !== undefined) return this.update(cached, value, dirty, sizeBytes)
+    const entry: Entry<K, AGG> = { slot, id, key, startMs, endMs, value, dirty, ...this.writeContext(dirty), sizeBytes, owner: this }
     this.entries.set(slot, entry)
-    if (dirty) this.dirty.add(entry)
-    this.cache.add(entry)
+    this.admit(entry)
   }
 
-  private write(entry: Entry<K, AGG>): void {
-    entry.dirty = false
+  protected write(entry: Entry<K, AGG>): void {
     const windowed = new Windowed(entry.key, new Window(entry.startMs, entry.endMs))
     const oldValue = this.listener === null ? null : this.wrapped.fetchSession(entry.key, entry.startMs, entry.endMs)
-    const { context, record } = entry
-    entry.context = entry.record = undefined
-    const listener = this.listener
-    // In the writing record's context: its changelog record and what the listener forwards carry its timestamp.
-    withRecordContext(this.recordContext, record, () => {
+    this.writeInContext(entry, oldValue, () => {
       if (entry.value === null) this.wrapped.remove(windowed)
       else this.wrapped.put(windowed, entry.value)
-      if (listener !== null && !(entry.value === null && oldValue === null)) listener(windowed, entry.value, oldValue, context)
-    })
+    }, () => windowed)
   }
 
   /** Clean entries of expired sessions leave the cache. */

@@ -8,19 +8,15 @@
 import type { KeyValue } from '../windowed.ts'
 import { Window, Windowed } from '../windowed.ts'
 import type { TimestampedValue, WindowStore } from '../window-store.ts'
-import type { CacheEntry, CacheOwner } from './thread-cache.ts'
+import type { CacheOwner } from './thread-cache.ts'
 import { ENTRY_OVERHEAD_BYTES, estimateBytes } from './thread-cache.ts'
-import type { CachingStore } from './caching-store.ts'
-import { CachingStoreBase, withRecordContext } from './caching-store.ts'
+import type { CachedEntry, CachingStore } from './caching-store.ts'
+import { CachingStoreBase } from './caching-store.ts'
 
-interface Entry<K, V> extends CacheEntry {
+interface Entry<K, V> extends CachedEntry<V> {
   readonly id: string | number
   readonly key: K
   readonly windowStartMs: number
-  value: V | null
-  dirty: boolean
-  context: unknown
-  record: unknown
 }
 
 export class CachingWindowStore<K, V> extends CachingStoreBase<WindowStore<K, V>, K, Windowed<K>, V, Entry<K, V>> implements WindowStore<K, V>, CachingStore, CacheOwner {
@@ -91,39 +87,16 @@ export class CachingWindowStore<K, V> extends CachingStoreBase<WindowStore<K, V>
     return this.merge([...this.wrapped.all()], Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, () => true)
   }
 
-  flushCache(): boolean {
-    if (this.dirty.size === 0) return false
-    if (this.listener === null) {
-      // Nothing is forwarded, so nothing can write back into this cache while it is flushed.
-      for (const entry of this.dirty) this.write(entry)
-      this.dirty.clear()
-    } else {
-      const flushing = [...this.dirty]
-      this.dirty.clear()
-      for (let index = 0; index < flushing.length; index++) this.write(flushing[index])
-    }
-    this.dropExpired()
-    return true
+  protected cachedEntries(): Iterable<Entry<K, V>> {
+    return [...this.windows.values()].flatMap((window) => [...window.values()])
   }
 
-  flush(): void {
-    this.flushCache()
-    this.wrapped.flush()
-  }
-
-  close(): void {
-    for (const window of this.windows.values()) for (const entry of window.values()) this.cache.remove(entry)
+  protected forgetAll(): void {
     this.windows.clear()
-    this.dirty.clear()
-    this.open = false
-    this.wrapped.close()
   }
 
-  evict(entry: CacheEntry): void {
-    const evicted = entry as Entry<K, V>
-    if (evicted.dirty) this.flushCache()
-    this.cache.remove(evicted)
-    this.forget(evicted)
+  protected override afterFlush(): void {
+    this.dropExpired()
   }
 
   private expired(windowStartMs: number): boolean {
@@ -135,45 +108,20 @@ export class CachingWindowStore<K, V> extends CachingStoreBase<WindowStore<K, V>
     const sizeBytes = ENTRY_OVERHEAD_BYTES + estimateBytes(key) + estimateBytes(value)
     let window = this.windows.get(windowStartMs)
     if (window === undefined) this.windows.set(windowStartMs, (window = new Map()))
-    let entry = window.get(id)
-    const context = dirty && this.capture !== null ? this.capture() : undefined
-    const record = dirty ? this.recordContext?.get() : undefined
-    if (entry !== undefined) {
-      entry.value = value
-      if (dirty) {
-        entry.context = context
-        entry.record = record
-        entry.dirty = true
-        // Last-write order: the flush forwards the input's own sequence of updates minus the superseded ones.
-        this.dirty.delete(entry)
-        this.dirty.add(entry)
-      }
-      this.cache.touch(entry, sizeBytes)
-      return
-    }
-    entry = { id, key, windowStartMs, value, dirty, context, record, sizeBytes, owner: this }
+    const cached = window.get(id)
+    if (cached !== undefined) return this.update(cached, value, dirty, sizeBytes)
+    const entry: Entry<K, V> = { id, key, windowStartMs, value, dirty, ...this.writeContext(dirty), sizeBytes, owner: this }
     window.set(id, entry)
-    if (dirty) this.dirty.add(entry)
-    this.cache.add(entry)
+    this.admit(entry)
   }
 
-  private write(entry: Entry<K, V>): void {
-    entry.dirty = false
+  protected write(entry: Entry<K, V>): void {
     const start = entry.windowStartMs
     const oldValue = this.listener === null ? null : this.wrapped.fetch(entry.key, start)
-    const { context, record } = entry
-    entry.context = entry.record = undefined
-    const listener = this.listener
-    // In the writing record's context: its changelog record and what the listener forwards carry its timestamp.
-    withRecordContext(this.recordContext, record, () => {
-      this.wrapped.put(entry.key, entry.value, start)
-      if (listener === null || (entry.value === null && oldValue === null)) return
-      const windowed = new Windowed(entry.key, new Window(start, Math.min(start + this.wrapped.windowSizeMs, Number.MAX_SAFE_INTEGER)))
-      listener(windowed, entry.value, oldValue, context)
-    })
+    this.writeInContext(entry, oldValue, () => this.wrapped.put(entry.key, entry.value, start), () => new Windowed(entry.key, new Window(start, Math.min(start + this.wrapped.windowSizeMs, Number.MAX_SAFE_INTEGER))))
   }
 
-  private forget(entry: Entry<K, V>): void {
+  protected forget(entry: Entry<K, V>): void {
     const window = this.windows.get(entry.windowStartMs)
     if (window === undefined || window.get(entry.id) !== entry) return
     window.delete(entry.id)
