@@ -8,19 +8,13 @@
 // Broker: our embedded broker when it serves consumer groups, else librdkafka's mock cluster.
 import { createAdmin, createConsumer, createProducer, type ProducerRecord } from '@tributary/client'
 import { startTestBroker } from '@tributary/testing'
-import { EmitStrategy, KafkaStreams, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes, planTopics } from '@tributary/streams'
+import { KafkaStreams, Serdes, WindowedSerdes, planTopics } from '@tributary/streams'
 import { startRefbroker } from '../../packages/client/test/refbroker.ts'
+import { ADS, CAMPAIGNS, WINDOW_MS, adId, campaignId, ysbTopology, type AdEvent } from './ysb-model.ts'
 
-interface AdEvent { user_id: string; page_id: string; ad_id: string; ad_type: string; event_type: string; event_time: number; ip_address: string }
-
-const CAMPAIGNS = 100
-const ADS = CAMPAIGNS * 10
-const WINDOW_MS = 10_000
 const START_MS = 1_700_000_000_000
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
-const adId = (index: number): string => `ad-${String(index).padStart(4, '0')}`
-const campaignId = (index: number): string => `campaign-${String(index).padStart(3, '0')}`
 
 function events(count: number): Uint8Array[] {
   let seed = 42
@@ -32,21 +26,7 @@ function events(count: number): Uint8Array[] {
   } satisfies AdEvent)))
 }
 
-function topology(): ReturnType<StreamsBuilder['build']> {
-  const builder = new StreamsBuilder()
-  const campaigns = builder.globalTable<string, string>('ad-campaigns', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
-  builder.stream<null, AdEvent>('ad-events', { keySerde: Serdes.Void(), valueSerde: Serdes.Json<AdEvent>(), timestampExtractor: (record) => (record.value as AdEvent).event_time })
-    .filter((_key, event) => event.event_type === 'view')
-    .mapValues((event) => ({ ad_id: event.ad_id, event_time: event.event_time }))
-    .join(campaigns, (_key, event) => event.ad_id, (_event, campaign) => campaign)
-    .groupBy((_key, campaign) => campaign, { keySerde: Serdes.String(), valueSerde: Serdes.String(), name: 'by-campaign' })
-    .windowedBy(TimeWindows.ofSizeWithNoGrace(WINDOW_MS))
-    .emitStrategy(EmitStrategy.onWindowClose())
-    .count({ storeName: 'campaign-window-counts' })
-    .toStream()
-    .to('campaign-counts', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), WINDOW_MS), valueSerde: Serdes.Long() })
-  return builder.build()
-}
+const topology = (): ReturnType<typeof ysbTopology> => ysbTopology('ad-events')
 
 async function startBroker(): Promise<{ name: string; bootstrapServers: string; createTopic(topic: string, partitions: number): Promise<void>; close(): Promise<void> }> {
   const embedded = await startTestBroker()
