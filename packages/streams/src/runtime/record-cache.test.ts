@@ -143,6 +143,19 @@ class CommittingDriver {
 const decode = (record: ProducerRecord, valueSerde = L): string => `${S.deserialize('t', record.key ?? null)}=${valueSerde.deserialize('t', record.value ?? null)}`
 const int64 = (value: number): Uint8Array => L.serialize('t', value)!
 
+/** Pipes `events` ('x' values, stream time moving by `advance` from `startMs`), committing where they say and at the end. */
+function replay(topology: Topology, events: readonly { key: string; advance: number; commit: boolean }[], cacheMaxBytes: number, startMs: number): CommittingDriver {
+  const driver = new CommittingDriver(topology, cacheMaxBytes)
+  let time = startMs
+  for (const { key, advance, commit } of events) {
+    time = Math.max(0, time + advance)
+    driver.pipe('events', key, 'x', time)
+    if (commit) driver.commit()
+  }
+  driver.commit()
+  return driver
+}
+
 function wordCounts(): Topology {
   const builder = new StreamsBuilder()
   builder.stream<string, string>('clicks', { keySerde: S, valueSerde: S }).groupByKey().count({ storeName: 'counts' }).toStream().to('counts-out', { keySerde: S, valueSerde: L })
@@ -224,19 +237,8 @@ describe('record cache in a committing runtime', () => {
     const topology = builder.build()
     const event = fc.record({ key: fc.constantFrom('a', 'b'), advance: fc.integer({ min: -4, max: 6 }), commit: fc.boolean() })
     fc.assert(fc.property(fc.array(event, { minLength: 1, maxLength: 60 }), (events) => {
-      const run = (cacheMaxBytes: number): CommittingDriver => {
-        const driver = new CommittingDriver(topology, cacheMaxBytes)
-        let time = 20
-        for (const { key, advance, commit } of events) {
-          time = Math.max(0, time + advance)
-          driver.pipe('events', key, 'x', time)
-          if (commit) driver.commit()
-        }
-        driver.commit()
-        return driver
-      }
-      const cached = run(1 << 20)
-      const uncached = run(0)
+      const cached = replay(topology, events, 1 << 20, 20)
+      const uncached = replay(topology, events, 0, 20)
       const read = (driver: CommittingDriver, topic: string): string[] => driver.outputs(topic).map((record) => decode(record))
       assert.deepEqual(read(cached, 'final-out'), read(uncached, 'final-out'), 'emit on window close')
       // Each window's final result once; windows closing at the same stream time may come in another key order.
@@ -262,19 +264,8 @@ describe('record cache in a committing runtime', () => {
     const topology = builder.build()
     const event = fc.record({ key: fc.constantFrom('a', 'b'), advance: fc.integer({ min: -3, max: 8 }), commit: fc.boolean() })
     fc.assert(fc.property(fc.array(event, { minLength: 1, maxLength: 50 }), fc.constantFrom(150, 1 << 20), (events, cacheMaxBytes) => {
-      const run = (budget: number): CommittingDriver => {
-        const driver = new CommittingDriver(topology, budget)
-        let time = 10
-        for (const { key, advance, commit } of events) {
-          time = Math.max(0, time + advance)
-          driver.pipe('events', key, 'x', time)
-          if (commit) driver.commit()
-        }
-        driver.commit()
-        return driver
-      }
-      const cached = run(cacheMaxBytes)
-      const uncached = run(0)
+      const cached = replay(topology, events, cacheMaxBytes, 10)
+      const uncached = replay(topology, events, 0, 10)
       const read = (driver: CommittingDriver, topic: string): string[] => driver.outputs(topic).map((record) => decode(record))
       assert.deepEqual(read(cached, 'sessions-out'), read(uncached, 'sessions-out'))
       assert.deepEqual(read(cached, 'sessions-final'), read(uncached, 'sessions-final'))
