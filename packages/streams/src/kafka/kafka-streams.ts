@@ -169,15 +169,12 @@ export class KafkaStreams implements StoreSource {
 
   /**
    * The value of `key` in key-value store `storeName`, read locally when this instance hosts
-   * the key, else from its owner over HTTP (needs `applicationServer` on every instance and the
-   * store in `queryableStores`). Values come back as the owner's JSON rendering.
+   * the key, else from its owner over HTTP (needs `applicationServer` on every instance; the
+   * store is served with its declared key serde, or the one in `queryableStores`). Values come
+   * back as the owner's JSON rendering.
    */
   async queryKey<K, V>(storeName: string, key: K, keySerde: Serde<K>): Promise<V | null> {
-    const metadata = this.queryMetadataForKey(storeName, key, keySerde)
-    if (metadata.activeHost === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `no instance hosts partition ${metadata.partition} of store '${storeName}' yet; retry`, { retriable: true })
-    if (metadata.activeHost === this.config.applicationServer) return this.store<K, V>(storeName, 'keyValue').get(key)
-    const bytes = keySerde.serialize(storeName, key)!
-    return (await this.remoteQuery(metadata.activeHost, storeName, bytes, allTime, 'value')) as V | null
+    return (await this.queryOwner(storeName, key, keySerde, allTime, 'value')) as V | null
   }
 
   /**
@@ -185,23 +182,22 @@ export class KafkaStreams implements StoreSource {
    * read locally or from the owner over HTTP (as queryKey).
    */
   async queryWindows<K, V>(storeName: string, key: K, keySerde: Serde<K>, fromMs = allTime.fromMs, toMs = allTime.toMs): Promise<{ start: number; end: number; value: V }[]> {
-    return (await this.queryRanged(storeName, key, keySerde, { fromMs, toMs }, 'windows')) as { start: number; end: number; value: V }[]
+    return (await this.queryOwner(storeName, key, keySerde, { fromMs, toMs }, 'windows')) as { start: number; end: number; value: V }[]
   }
 
   /** The sessions of `key` in session store `storeName`, read locally or from the owner over HTTP. */
   async querySessions<K, V>(storeName: string, key: K, keySerde: Serde<K>): Promise<{ start: number; end: number; value: V }[]> {
-    return (await this.queryRanged(storeName, key, keySerde, allTime, 'sessions')) as { start: number; end: number; value: V }[]
+    return (await this.queryOwner(storeName, key, keySerde, allTime, 'sessions')) as { start: number; end: number; value: V }[]
   }
 
-  private async queryRanged<K>(storeName: string, key: K, keySerde: Serde<K>, range: TimeRange, field: 'windows' | 'sessions'): Promise<unknown> {
-    const metadata = this.queryMetadataForKey(storeName, key, keySerde)
+  /** `field` of what the instance hosting `key` holds for it: this one's stores, or the owner's over HTTP. */
+  private async queryOwner<K>(storeName: string, key: K, keySerde: Serde<K>, range: TimeRange, field: 'value' | 'windows' | 'sessions'): Promise<unknown> {
+    const bytes = keySerde.serialize(storeName, key)
+    if (bytes === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `key of store '${storeName}' serialized to null`)
+    const metadata = this.queryMetadataForSerializedKey(storeName, bytes)
     if (metadata.activeHost === null) throw new KafkaStreamsError(KafkaStreamsErrorCode.InvalidStateStore, `no instance hosts partition ${metadata.partition} of store '${storeName}' yet; retry`, { retriable: true })
-    const answer = metadata.activeHost === this.config.applicationServer ? this.localQuery(storeName, key, range) : await fetchKey(metadata.activeHost, storeName, keySerde.serialize(storeName, key)!, { range })
+    const answer = metadata.activeHost === this.config.applicationServer ? this.localQuery(storeName, key, range) : await fetchKey(metadata.activeHost, storeName, bytes, { range })
     return answerField(answer, storeName, metadata.activeHost, field)
-  }
-
-  private async remoteQuery(host: string, storeName: string, bytes: Uint8Array, range: TimeRange, field: 'value' | 'windows' | 'sessions'): Promise<unknown> {
-    return answerField(await fetchKey(host, storeName, bytes, { range }), storeName, host, field)
   }
 
   /** What this instance's local stores hold for `key`, by store kind (the HTTP endpoint's answer). */
