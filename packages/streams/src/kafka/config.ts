@@ -3,6 +3,7 @@ import type { Serde } from '../serde/serde.ts'
 import type { ErrorPolicy, StreamsLogger } from '../runtime/runtime-config.ts'
 import type { TimestampExtractor } from '../runtime/processor.ts'
 import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
+import { DEFAULT_WINDOW_STORE_CHANGELOG_ADDITIONAL_RETENTION_MS } from './topic-plan.ts'
 import { DEFAULT_CACHE_MAX_BYTES } from '../state/caching/thread-cache.ts'
 
 export const ProcessingGuarantee = { AtLeastOnce: 'at_least_once', ExactlyOnceV2: 'exactly_once_v2' } as const
@@ -110,7 +111,7 @@ export function resolveConfig(config: KafkaStreamsConfig): ResolvedConfig {
     cacheMaxBytes: config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
     maxPollRecords: config.maxPollRecords ?? 500,
     repartitionPurgeIntervalMs: config.repartitionPurgeIntervalMs ?? 30_000,
-    windowStoreChangelogAdditionalRetentionMs: config.windowStoreChangelogAdditionalRetentionMs ?? 86_400_000,
+    windowStoreChangelogAdditionalRetentionMs: config.windowStoreChangelogAdditionalRetentionMs ?? DEFAULT_WINDOW_STORE_CHANGELOG_ADDITIONAL_RETENTION_MS,
     pollMs: config.pollMs ?? 100,
     replicationFactor: config.replicationFactor ?? 1,
     systemTimeMs: config.systemTimeMs ?? Date.now,

@@ -5,7 +5,7 @@
 import { createAdmin, KafkaErrorCode, KafkaProtocolError, type Admin } from '@tributary/client'
 import type { Topology } from '../topology/topology.ts'
 import { KafkaStreamsError, KafkaStreamsErrorCode } from './errors.ts'
-import { planTopics, runtimeTopicName, type TopicPlan } from './topic-plan.ts'
+import { DEFAULT_WINDOW_STORE_CHANGELOG_ADDITIONAL_RETENTION_MS, planTopics, runtimeTopicName, type TopicPlan } from './topic-plan.ts'
 
 export async function prepareTopics(topology: Topology, options: { applicationId: string; bootstrapServers: string | readonly string[]; replicationFactor: number; windowStoreChangelogAdditionalRetentionMs?: number }): Promise<TopicPlan> {
   const admin = createAdmin({ bootstrapServers: options.bootstrapServers, clientId: `${options.applicationId}-admin` })
@@ -20,7 +20,7 @@ export async function prepareTopics(topology: Topology, options: { applicationId
     if (missing.length > 0) throw new KafkaStreamsError(KafkaStreamsErrorCode.MissingSourceTopic, `source topics do not exist: ${[...new Set(missing)].join(', ')}`)
     const counts = new Map<string, number>()
     for (const description of await admin.describeTopics([...new Set(external)])) counts.set(description.topic, description.partitions.length)
-    const plan = planTopics(topology, options.applicationId, counts, { windowStoreChangelogAdditionalRetentionMs: options.windowStoreChangelogAdditionalRetentionMs ?? 86_400_000 })
+    const plan = planTopics(topology, options.applicationId, counts, { windowStoreChangelogAdditionalRetentionMs: options.windowStoreChangelogAdditionalRetentionMs ?? DEFAULT_WINDOW_STORE_CHANGELOG_ADDITIONAL_RETENTION_MS })
     // Several instances starting together race to create the same topics: one that already
     // exists (now, or by the time our CreateTopics arrives) is fine if its partition count is
     // the planned one, which is checked for every internal topic after creation.

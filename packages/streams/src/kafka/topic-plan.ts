@@ -41,7 +41,10 @@ export interface InternalTopicOptions {
   readonly windowStoreChangelogAdditionalRetentionMs: number
 }
 
-const defaultInternalTopicOptions: InternalTopicOptions = { windowStoreChangelogAdditionalRetentionMs: 86_400_000 }
+/** Kafka's `windowstore.changelog.additional.retention.ms` default: one day. */
+export const DEFAULT_WINDOW_STORE_CHANGELOG_ADDITIONAL_RETENTION_MS = 86_400_000
+
+const defaultInternalTopicOptions: InternalTopicOptions = { windowStoreChangelogAdditionalRetentionMs: DEFAULT_WINDOW_STORE_CHANGELOG_ADDITIONAL_RETENTION_MS }
 
 /**
  * Repartition topics keep records until the application deletes what it committed
