@@ -193,9 +193,7 @@ export class StreamTask implements NodeHost {
       this.recordDropped(`sink to ${topic}`, 'production-error', describeError(error))
       return
     }
-    this.droppedRecords.set('production-error', (this.droppedRecords.get('production-error') ?? 0) + 1)
-    this.config.logger.warn(`task ${this.id}: serializing a record for topic '${topic}' failed, input record sent to dead-letter topic '${policy.deadLetterTopic}': ${describeError(error)}`)
-    this.collector.send(policy.deadLetterTopic, record.key, record.value, record.timestamp, deadLetterHeaders(record, error))
+    this.deadLetter(record, policy.deadLetterTopic, 'production-error', `serializing a record for topic '${topic}' failed, input record`, error)
   }
 
   private handleError(stage: 'deserialization' | 'processing', record: SerializedRecord, error: unknown): void {
@@ -209,9 +207,14 @@ export class StreamTask implements NodeHost {
       this.recordDropped(stage, reason, describeError(error))
       return
     }
+    this.deadLetter(record, policy.deadLetterTopic, reason, `${stage} failed, record`, error)
+  }
+
+  /** Sends the raw input record to `topic` with the reason in its headers; counted and logged (`what` … sent to …). */
+  private deadLetter(record: SerializedRecord, topic: string, reason: DropReason, what: string, error: unknown): void {
     this.droppedRecords.set(reason, (this.droppedRecords.get(reason) ?? 0) + 1)
-    this.config.logger.warn(`task ${this.id}: ${stage} failed, record sent to dead-letter topic '${policy.deadLetterTopic}': ${describeError(error)}`)
-    this.collector.send(policy.deadLetterTopic, record.key, record.value, record.timestamp, deadLetterHeaders(record, error))
+    this.config.logger.warn(`task ${this.id}: ${what} sent to dead-letter topic '${topic}': ${describeError(error)}`)
+    this.collector.send(topic, record.key, record.value, record.timestamp, deadLetterHeaders(record, error))
   }
 
   private createStores(options: StreamTaskOptions): void {
