@@ -19,3 +19,14 @@ test('commitIntervalMs defaults follow the processing guarantee', () => {
   assert.equal(resolveConfig(base).commitIntervalMs, 30_000)
   assert.equal(resolveConfig({ ...base, processingGuarantee: 'exactly_once_v2' }).commitIntervalMs, 100)
 })
+
+test('repartitionPurgeIntervalMs (30 s) and windowStoreChangelogAdditionalRetentionMs (1 day) take Kafka defaults; negatives and fractions are refused', () => {
+  assert.equal(resolveConfig(base).repartitionPurgeIntervalMs, 30_000)
+  assert.equal(resolveConfig(base).windowStoreChangelogAdditionalRetentionMs, 86_400_000)
+  assert.equal(resolveConfig({ ...base, repartitionPurgeIntervalMs: 0 }).repartitionPurgeIntervalMs, 0)
+  for (const name of ['repartitionPurgeIntervalMs', 'windowStoreChangelogAdditionalRetentionMs'] as const) {
+    for (const value of [-1, 1.5, Number.NaN]) {
+      assert.throws(() => resolveConfig({ ...base, [name]: value }), (error: Error & { code?: string }) => error.code === 'KAFKA_STREAMS_INVALID_CONFIG' && new RegExp(`${name} ${value} is not an integer >= 0`).test(error.message))
+    }
+  }
+})

@@ -88,7 +88,10 @@ export function resolveConfig(config: KafkaStreamsConfig): ResolvedConfig {
   const guarantee = config.processingGuarantee ?? ProcessingGuarantee.AtLeastOnce
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') invalid(`processingGuarantee '${String(guarantee)}' is not 'at_least_once' or 'exactly_once_v2'`)
   if (!/^[A-Za-z0-9._-]+$/.test(config.applicationId)) invalid(`applicationId '${config.applicationId}' must be a legal topic name prefix`)
-  if (config.cacheMaxBytes !== undefined && !(Number.isSafeInteger(config.cacheMaxBytes) && config.cacheMaxBytes >= 0)) invalid(`cacheMaxBytes ${config.cacheMaxBytes} is not an integer >= 0`)
+  for (const name of ['cacheMaxBytes', 'repartitionPurgeIntervalMs', 'windowStoreChangelogAdditionalRetentionMs'] as const) {
+    const value = config[name]
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) invalid(`${name} ${value} is not an integer >= 0`)
+  }
   if (config.applicationServer !== undefined && !/^[^:]+:\d+$/.test(config.applicationServer)) invalid(`applicationServer '${config.applicationServer}' is not host:port`)
   return {
     applicationId: config.applicationId,
