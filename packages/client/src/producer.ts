@@ -1,11 +1,14 @@
-// The producer: batching (lingerMs / maxBatchBytes), idempotence and transactions over the
-// wrapped library's producer. Partitions are chosen here (explicit, else murmur2(key) like
-// Kafka's default partitioner, else round-robin), so every record's offset is known.
+// The producer: batching (lingerMs / maxBatchBytes), idempotence and transactions. Partitions
+// are chosen here (explicit, else murmur2(key) like Kafka's default partitioner, else
+// round-robin), so every record's offset is known. Record batches and Produce requests are
+// ours (produce-request.ts), with our sequence numbers; the wrapped library's producer keeps
+// the connections, the producer id (InitProducerId) and the transaction's coordinator calls.
 // sendOffsetsToTransaction is ours: AddOffsetsToTxn + one TxnOffsetCommit carrying the group
 // generation and member id, which the wrapped library only offers per consumed message.
-import { murmur2, Producer as PlatformaticProducer, type MessageToProduce } from '@platformatic/kafka'
+import { murmur2, Producer as PlatformaticProducer } from '@platformatic/kafka'
 import { ClientError, ClientErrorCode, KafkaProtocolError, toClientError } from './errors.ts'
 import { callKeepingResponse } from './offsets.ts'
+import { encodePartitionBatch, produceBatches, type PartitionBatch } from './produce-request.ts'
 import type { ClientOptions, Compression, ConsumerGroupMetadata, ProducerRecord, RecordMetadata, TopicPartitionOffset } from './types.ts'
 import { toBaseOptions, Wire } from './wire.ts'
 
@@ -45,6 +48,11 @@ export class Producer {
   #inFlight: Promise<unknown> = Promise.resolve()
   #transaction: Transaction | undefined
   #closed = false
+  /** Next sequence number per topic and partition, for the producer id and epoch in #sequencesOf. */
+  readonly #sequences = new Map<string, Map<number, number>>()
+  #sequencesOf: { producerId: bigint; producerEpoch: number } | undefined
+  /** A send of the idempotent (non-transactional) producer failed: the next one takes a new producer id. */
+  #identityLost = false
 
   constructor(options: ProducerOptions) {
     this.#options = options
@@ -201,23 +209,7 @@ export class Producer {
   async #sendBatch(batch: Pending[]): Promise<void> {
     try {
       const records = batch.flatMap((pending) => pending.records)
-      const messages = await this.#toMessages(records)
-      const target = this.#transaction ?? this.#producer
-      const result = await target.send({ messages })
-      // Offsets: the partition's base offset plus the record's index within its partition, in
-      // send order. Kept per topic then partition (no per-record string keys: this runs for every record).
-      const partitions = new Map<string, Map<number, { next: bigint }>>()
-      for (const offset of result.offsets ?? []) {
-        let byPartition = partitions.get(offset.topic)
-        if (byPartition === undefined) partitions.set(offset.topic, (byPartition = new Map()))
-        byPartition.set(offset.partition, { next: offset.offset })
-      }
-      const metadata: RecordMetadata[] = new Array(messages.length)
-      for (let index = 0; index < messages.length; index++) {
-        const message = messages[index]
-        const cursor = partitions.get(message.topic)?.get(message.partition!)
-        metadata[index] = { topic: message.topic, partition: message.partition!, offset: cursor === undefined ? -1n : cursor.next++ }
-      }
+      const metadata = await this.#produce(records)
       let cursor = 0
       for (const pending of batch) {
         pending.resolve(metadata.slice(cursor, cursor + pending.records.length))
@@ -225,40 +217,122 @@ export class Producer {
       }
     } catch (error) {
       const mapped = toClientError(error, 'produce')
+      if (this.#options.transactionalId === undefined) this.#identityLost = true
       for (const pending of batch) pending.reject(mapped)
     }
   }
 
-  async #toMessages(records: ProducerRecord[]): Promise<MessageToProduce[]> {
+  /**
+   * Partitions, encodes (produce-request.ts) and sends `records`; resolves with their metadata
+   * in record order. Sequence numbers are taken before sending, so a retry resends the same
+   * ones; a failed send of an idempotent, non-transactional producer makes the next send start
+   * a new producer id (its sequences restart at 0), as the wrapped library does.
+   */
+  async #produce(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    const topics = [...new Set(records.map((record) => record.topic))]
     const counts = new Map<string, number>()
-    for (const topic of new Set(records.map((record) => record.topic))) counts.set(topic, await this.partitionCount(topic))
-    // Runs for every record produced: no per-record Map. Keys and values become Buffers (the
-    // wrapped library wants Buffers) the cheapest way (asBuffer); a record without headers
-    // passes none (an empty Map per record cost more than the encoding of its count).
-    return records.map((record) => {
-      const count = counts.get(record.topic)!
-      const key = record.key === undefined || record.key === null ? undefined : asBuffer(record.key)
-      let partition = record.partition
-      if (partition === undefined) {
-        // murmur2 mod 1 is 0: a one-partition topic needs no hash.
-        if (key !== undefined) partition = count === 1 ? 0 : (murmur2(key, false) & 0x7fffffff) % count
-        else {
-          const next = this.#roundRobin.get(record.topic) ?? 0
-          this.#roundRobin.set(record.topic, next + 1)
-          partition = next % count
-        }
-      } else if (partition < 0 || partition >= count) {
+    for (const topic of topics) counts.set(topic, await this.partitionCount(topic))
+    const identity = await this.#identity()
+    // Runs for every record produced: one lookup per record, no per-record string keys.
+    const byTopic = new Map<string, Map<number, PartitionBatch>>()
+    const batches: PartitionBatch[] = []
+    for (let position = 0; position < records.length; position++) {
+      const record = records[position]
+      const partition = this.#partitionOf(record, counts.get(record.topic)!)
+      let partitions = byTopic.get(record.topic)
+      if (partitions === undefined) byTopic.set(record.topic, (partitions = new Map()))
+      let partitionBatch = partitions.get(partition)
+      if (partitionBatch === undefined) {
+        partitions.set(partition, (partitionBatch = { topic: record.topic, partition, records: [], positions: [] }))
+        batches.push(partitionBatch)
+      }
+      partitionBatch.records.push({
+        key: record.key ?? null,
+        value: record.value,
+        headers: record.headers === undefined || record.headers.length === 0 ? undefined : [...record.headers],
+        timestamp: record.timestamp === undefined ? undefined : Number(record.timestamp),
+      })
+      partitionBatch.positions.push(position)
+    }
+    if (this.#transaction !== undefined) await this.#addPartitionsToTransaction(topics, batches)
+    const nowMs = Date.now()
+    for (const partitionBatch of batches) {
+      const batchIdentity = identity === undefined ? undefined : { ...identity, baseSequence: this.#takeSequences(partitionBatch), transactional: this.#transaction !== undefined }
+      encodePartitionBatch(partitionBatch, batchIdentity, this.#options.compression ?? 'none', nowMs)
+    }
+    const out: RecordMetadata[] = new Array(records.length)
+    await produceBatches(this.#wire, topics, batches, {
+      acks: this.#options.acks ?? -1,
+      timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
+      compression: this.#options.compression ?? 'none',
+      transactionalId: this.#transaction === undefined ? null : this.#options.transactionalId!,
+      retries: this.#options.retries ?? 3,
+      retryDelayMs: this.#options.retryDelayMs ?? 250,
+    }, out)
+    return out
+  }
+
+  /** Explicit partition (checked), else murmur2 of the key, else round-robin. */
+  #partitionOf(record: ProducerRecord, count: number): number {
+    const partition = record.partition
+    if (partition !== undefined) {
+      if (partition < 0 || partition >= count) {
         throw new ClientError(ClientErrorCode.InvalidArgument, `partition ${partition} does not exist in ${record.topic} (${count} partitions)`, { domain: 'user', retriable: false })
       }
-      let headers: Map<Buffer, Buffer> | undefined
-      if (record.headers !== undefined && record.headers.length > 0) {
-        headers = new Map()
-        for (const header of record.headers) headers.set(Buffer.from(header.key, 'utf8'), header.value === null ? (null as unknown as Buffer) : Buffer.from(header.value))
+      return partition
+    }
+    const key = record.key
+    // murmur2 mod 1 is 0: a one-partition topic needs no hash.
+    if (key !== undefined && key !== null) return count === 1 ? 0 : (murmur2(asBuffer(key), false) & 0x7fffffff) % count
+    const next = this.#roundRobin.get(record.topic) ?? 0
+    this.#roundRobin.set(record.topic, next + 1)
+    return next % count
+  }
+
+  /**
+   * Producer id and epoch of an idempotent or transactional producer (undefined otherwise);
+   * initialised on first use, renewed after a failed idempotent send. A new id or epoch starts
+   * every partition's sequence at 0.
+   */
+  async #identity(): Promise<{ producerId: bigint; producerEpoch: number } | undefined> {
+    const transactional = this.#options.transactionalId !== undefined
+    if (!transactional && this.#options.idempotent !== true) return undefined
+    if (!transactional && (this.#identityLost || this.#producer.producerId === undefined)) {
+      this.#identityLost = false
+      try {
+        await this.#producer.initIdempotentProducer({ producerId: -1n, producerEpoch: -1 })
+      } catch (error) {
+        this.#identityLost = true
+        throw toClientError(error, 'initProducerId')
       }
-      const value = record.value === null ? (null as unknown as Buffer) : asBuffer(record.value)
-      const timestamp = record.timestamp === undefined ? undefined : BigInt(record.timestamp)
-      return { topic: record.topic, partition, key, value, headers, timestamp }
-    })
+    }
+    const identity = this.producerIdentity
+    if (identity === undefined) throw new ClientError(ClientErrorCode.InvalidState, 'the producer has no producer id yet', { domain: 'internal', retriable: false })
+    if (this.#sequencesOf === undefined || this.#sequencesOf.producerId !== identity.producerId || this.#sequencesOf.producerEpoch !== identity.producerEpoch) {
+      this.#sequences.clear()
+      this.#sequencesOf = identity
+    }
+    return identity
+  }
+
+  /** The batch's first sequence number; advances the partition's next one past the batch (int32, wrapping as Kafka's do). */
+  #takeSequences(batch: PartitionBatch): number {
+    let partitions = this.#sequences.get(batch.topic)
+    if (partitions === undefined) this.#sequences.set(batch.topic, (partitions = new Map()))
+    const first = partitions.get(batch.partition) ?? 0
+    partitions.set(batch.partition, (first + batch.records.length) % 2_147_483_648)
+    return first
+  }
+
+  /** AddPartitionsToTxn for the partitions the open transaction has not written yet (the wrapped library remembers which). */
+  async #addPartitionsToTransaction(topics: readonly string[], batches: readonly PartitionBatch[]): Promise<void> {
+    try {
+      const metadata = await this.#producer.metadata({ topics: [...topics] })
+      const partitions = batches.map((batch) => ({ topic: batch.topic, partition: batch.partition, value: null }))
+      await this.#transaction!.addPartitions(metadata, partitions as unknown as Parameters<Transaction['addPartitions']>[1])
+    } catch (error) {
+      throw toClientError(error, 'addPartitionsToTxn')
+    }
   }
 
   #requireTransactional(): void {

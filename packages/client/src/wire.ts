@@ -1,7 +1,7 @@
 // Internal: requests to brokers through the wrapped library's connection pool and version
 // negotiation. Everything that needs one exact request (group membership, TxnOffsetCommit,
 // Fetch) goes through `Wire.call`, so the rest of the package never touches library internals.
-import { kGetApi, kGetConnection, type Base, type BaseOptions, type ClusterMetadata } from '@platformatic/kafka'
+import { kGetApi, kGetConnection, Writer as LibraryWriter, type Base, type BaseOptions, type ClusterMetadata, type Connection } from '@platformatic/kafka'
 import { ClientError, ClientErrorCode, toClientError } from './errors.ts'
 import { parseBootstrapServers, type ClientOptions } from './types.ts'
 
@@ -67,16 +67,49 @@ export class Wire {
    */
   async callRaw<T>(apiName: string, nodeId: number, args: unknown[]): Promise<T> {
     const api = await this.#api(apiName)
+    const connection = await this.#connection(nodeId)
+    return await new Promise<T>((resolve, reject) => {
+      api(connection, ...args, (error: Error | null, response?: T) => (error ? reject(error) : resolve(response as T)))
+    })
+  }
+
+  /**
+   * Sends one request whose body we encoded (with @tributary/protocol) to broker `nodeId` on the
+   * wrapped library's connection, which adds the request header and matches the response by
+   * correlation id; `decode` gets the response body. `expectResponse` false (Produce with
+   * acks=0) resolves once the request is queued, with undefined. Errors are NOT mapped.
+   */
+  async sendEncoded<T>(nodeId: number, request: { apiKey: number; version: number; flexible: boolean; body: Uint8Array; expectResponse: boolean }, decode: (body: Uint8Array) => T): Promise<T | undefined> {
+    const connection = await this.#connection(nodeId)
+    const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength)
+    return await new Promise<T | undefined>((resolve, reject) => {
+      connection.send<T | undefined>(
+        request.apiKey,
+        request.version,
+        () => {
+          const writer = LibraryWriter.create().append(body)
+          if (!request.expectResponse) writer.context.noResponse = true
+          return writer
+        },
+        (_correlationId, _apiKey, _apiVersion, reader) => {
+          const bytes = reader.buffer.buffer
+          return decode(reader.position === 0 ? bytes : bytes.subarray(reader.position))
+        },
+        request.flexible,
+        request.flexible,
+        (error, response) => (error ? reject(error) : resolve(response)),
+      )
+    })
+  }
+
+  async #connection(nodeId: number): Promise<Connection> {
     const metadata = this.#base.currentMetadata ?? (await this.#base.metadata({ topics: [] }))
     const broker = metadata.brokers.get(nodeId)
     if (broker === undefined) {
       throw new ClientError(ClientErrorCode.Network, `broker ${nodeId} is not in the cluster metadata`, { domain: 'external', retriable: true })
     }
-    const connection = await new Promise<unknown>((resolve, reject) => {
-      this.#base[kGetConnection](broker, (error, value) => (error ? reject(error) : resolve(value)))
-    })
-    return await new Promise<T>((resolve, reject) => {
-      api(connection, ...args, (error: Error | null, response?: T) => (error ? reject(error) : resolve(response as T)))
+    return await new Promise<Connection>((resolve, reject) => {
+      this.#base[kGetConnection](broker, (error, value) => (error ? reject(error) : resolve(value as Connection)))
     })
   }
 

@@ -196,6 +196,57 @@ for (const factory of targets) {
       await consumer.close()
     })
 
+    test('produce retries a retriable partition error with the same batch, and surfaces a non-retriable one', { skip: target.injectErrors === undefined ? 'target cannot inject errors' : false, timeout: 60_000 }, async () => {
+      await target.createTopic('produce-errors', 1)
+      const producer = client.producer({ idempotent: true, retryDelayMs: 50 })
+      await producer.send([{ topic: 'produce-errors', value: Buffer.from('first') }])
+      // NOT_LEADER_OR_FOLLOWER twice: retried (same sequence numbers), then stored once.
+      await target.injectErrors!(0, [6, 6])
+      const retried = await producer.send([{ topic: 'produce-errors', value: Buffer.from('a') }, { topic: 'produce-errors', value: Buffer.from('b') }])
+      assert.deepEqual(retried.map((entry) => entry.offset), [1n, 2n])
+      // MESSAGE_TOO_LARGE (10) is not retriable: the send rejects with the code and the partition.
+      await target.injectErrors!(0, [10])
+      await assert.rejects(producer.send([{ topic: 'produce-errors', value: Buffer.from('refused') }]), (error: unknown) => {
+        assert.ok(error instanceof KafkaProtocolError)
+        assert.equal(error.code, 10)
+        assert.equal(error.topic, 'produce-errors')
+        assert.equal(error.partition, 0)
+        return true
+      })
+      // After a failed idempotent send the producer takes a new producer id; sends go on.
+      const [next] = await producer.send([{ topic: 'produce-errors', value: Buffer.from('after') }])
+      await producer.close()
+      assert.equal(next.offset, 3n)
+      const consumer = client.consumer()
+      consumer.assign([{ topic: 'produce-errors', partition: 0 }])
+      await consumer.seekToBeginning([{ topic: 'produce-errors', partition: 0 }])
+      const stored = await pollUntil(consumer, 4, 10_000)
+      await consumer.close()
+      assert.deepEqual(stored.map((record) => record.value!.toString()), ['first', 'a', 'b', 'after'])
+    })
+
+    test('every compression codec round-trips keys, values, headers and timestamps', async () => {
+      for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+        const topic = `compressed-${compression}`
+        await target.createTopic(topic, 1)
+        const producer = client.producer({ compression })
+        const records = Array.from({ length: 50 }, (_, index) => ({
+          topic, key: Buffer.from(`key-${index}`), value: Buffer.from(`value-${index}-`.repeat(10)), timestamp: 1_700_000_000_000 + index,
+          headers: index % 2 === 0 ? [{ key: 'even', value: Buffer.from('yes') }] : undefined,
+        }))
+        const metadata = await producer.send(records)
+        await producer.close()
+        assert.deepEqual(metadata.map((entry) => entry.offset), records.map((_, index) => BigInt(index)), compression)
+        const consumer = client.consumer()
+        consumer.assign([{ topic, partition: 0 }])
+        await consumer.seekToBeginning([{ topic, partition: 0 }])
+        const received = await pollUntil(consumer, 50, 10_000)
+        await consumer.close()
+        assert.deepEqual(received.map((record) => ({ key: record.key!.toString(), value: record.value!.toString(), timestamp: Number(record.timestamp), headers: record.headers.map((header) => `${header.key}=${header.value}`) })),
+          records.map((record) => ({ key: record.key.toString(), value: record.value.toString(), timestamp: record.timestamp, headers: record.headers === undefined ? [] : ['even=yes'] })), compression)
+      }
+    })
+
     test('idempotent producer gets a producer id and gap-free offsets', async () => {
       await target.createTopic('idempotent', 1)
       const producer = client.producer({ idempotent: true, lingerMs: 5 })
