@@ -9,6 +9,8 @@ import type { ConsumerRecord, TopicPartition } from './types.ts'
 import type { ClusterView, Wire } from './wire.ts'
 
 const transactionalBit = 0x10
+/** Shared by every record without headers (most of them): frozen, so no consumer can add to it. */
+const noHeaders: ConsumerRecord['headers'] = Object.freeze([])
 const controlBit = 0x20
 
 export interface FetchLimits {
@@ -109,7 +111,7 @@ export function decodePartition(topic: string, response: FetchResponsePartition,
         timestamp: batch.firstTimestamp + record.timestampDelta,
         key: record.key,
         value: record.value,
-        headers: record.headers.map(([key, value]) => ({ key: key === null ? '' : key.toString('utf8'), value })),
+        headers: record.headers.length === 0 ? noHeaders : record.headers.map(([key, value]) => ({ key: key === null ? '' : key.toString('utf8'), value })),
         leaderEpoch: batch.partitionLeaderEpoch,
       })
     }

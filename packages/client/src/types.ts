@@ -56,7 +56,7 @@ export interface ConsumerRecord extends TopicPartition {
   timestamp: bigint
   key: Buffer | null
   value: Buffer | null
-  headers: RecordHeader[]
+  headers: readonly RecordHeader[]
   leaderEpoch: number
 }
 
