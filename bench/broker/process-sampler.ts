@@ -50,6 +50,30 @@ export function processCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond()
 }
 
+/**
+ * CPU time of a process by thread name (`/proc/PID/task/TID/comm`: Node's `MainThread`, V8's
+ * `V8Worker` helpers, which run concurrent marking, sweeping and optimizing compiles, libuv's
+ * `libuv-worker`...), in milliseconds from schedstat; empty when schedstat is missing. V8's CPU
+ * profiler samples the main thread only, so GC work on the helpers shows here and not there.
+ */
+export function processCpuByThreadMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>()
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim()
+        const nanoseconds = Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0])
+        byName.set(name, (byName.get(name) ?? 0) + nanoseconds / 1e6)
+      } catch {
+        // The thread exited between the listing and the read.
+      }
+    }
+  } catch {
+    // No /proc/PID/task: nothing to split.
+  }
+  return byName
+}
+
 /** User + system CPU time of this process's waited-for children, in milliseconds. */
 export function reapedChildrenCpuMs(): number {
   const fields = statFields('self')
@@ -87,6 +111,8 @@ export interface PhaseResources {
   elapsedMs: number
   /** Broker CPU (all threads) during the phase. */
   brokerCpuMs: number
+  /** The same by thread name (see processCpuByThreadMs), largest first; empty without schedstat. */
+  brokerCpuByThreadMs: [name: string, cpuMs: number][]
   /** Peak broker RSS during the phase: VmHWM if it could be reset, else the sampled maximum. */
   brokerPeakRssBytes: number
   /** CPU of the client processes (kcat) that finished during the phase. */
@@ -109,6 +135,7 @@ export async function measurePhase<T>(pid: number, body: () => Promise<T>, sampl
     }
   }, sampleIntervalMs)
   const cpuBefore = processCpuMs(pid)
+  const threadsBefore = processCpuByThreadMs(pid)
   const childrenBefore = reapedChildrenCpuMs()
   const start = performance.now()
   try {
@@ -121,6 +148,7 @@ export async function measurePhase<T>(pid: number, body: () => Promise<T>, sampl
       resources: {
         elapsedMs,
         brokerCpuMs: processCpuMs(pid) - cpuBefore,
+        brokerCpuByThreadMs: cpuByThreadSince(pid, threadsBefore),
         brokerPeakRssBytes: hwmReset ? Math.max(memory.peakRssBytes, sampledPeak) : sampledPeak,
         clientCpuMs: reapedChildrenCpuMs() - childrenBefore,
       },
@@ -128,4 +156,11 @@ export async function measurePhase<T>(pid: number, body: () => Promise<T>, sampl
   } finally {
     clearInterval(timer)
   }
+}
+
+/** CPU per thread name since `before` (a thread started meanwhile counts from zero). */
+function cpuByThreadSince(pid: number, before: ReadonlyMap<string, number>): [string, number][] {
+  const since: [string, number][] = []
+  for (const [name, cpuMs] of processCpuByThreadMs(pid)) since.push([name, Math.max(0, cpuMs - (before.get(name) ?? 0))])
+  return since.sort((left, right) => right[1] - left[1])
 }

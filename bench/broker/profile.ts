@@ -68,7 +68,11 @@ async function profiledPhase(broker: BenchBroker, session: InspectorSession, pha
 
 function printPhase({ phase, resources, profilePath, profile, allocations }: ProfiledPhase): void {
   const seconds = resources.elapsedMs / 1000
-  console.log(`\n${phase}: ${Math.round(records / seconds).toLocaleString('en-US')} rec/s in ${seconds.toFixed(2)} s, broker CPU ${(resources.brokerCpuMs / 1000).toFixed(2)} s, kcat CPU ${(resources.clientCpuMs / 1000).toFixed(2)} s (profiling slows the broker)`)
+  console.log(`\n${phase}: ${Math.round(records / seconds).toLocaleString('en-US')} rec/s in ${seconds.toFixed(2)} s, broker CPU ${(resources.brokerCpuMs / 1000).toFixed(2)} s (${((resources.brokerCpuMs * 1000) / records).toFixed(3)} us/rec), kcat CPU ${(resources.clientCpuMs / 1000).toFixed(2)} s (profiling slows the broker)`)
+  // The CPU profile below samples the main thread only: V8Worker time (concurrent marking,
+  // sweeping, optimizing compiles) is GC and JIT work it does not show.
+  const threads = resources.brokerCpuByThreadMs.filter(([, cpuMs]) => cpuMs >= 1).map(([name, cpuMs]) => `${name} ${(cpuMs / 1000).toFixed(2)} s`)
+  if (threads.length > 0) console.log(`broker CPU by thread: ${threads.join(', ')}`)
   console.log(formatSummary(summarizeProfile(profile, top), profilePath))
   if (allocations === undefined) return
   console.log(`-- JS allocations by site, including objects already collected (sampled; ${(allocations.totalBytes / 1e6).toFixed(0)} MB in all, MB and %)`)
@@ -76,7 +80,9 @@ function printPhase({ phase, resources, profilePath, profile, allocations }: Pro
 }
 
 mkdirSync(values.out, { recursive: true })
-const broker = await startOurBroker({ dataDir, partitions, nodeArguments: ['--inspect=127.0.0.1:0'] })
+// BENCH_BROKER_NODE_ARGS: extra Node flags for the broker, as in broker.bench.ts.
+const extraNodeArguments = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(/\s+/).filter((part) => part !== '')
+const broker = await startOurBroker({ dataDir, partitions, nodeArguments: ['--inspect=127.0.0.1:0', ...extraNodeArguments] })
 try {
   if (broker.inspectorUrl === undefined) throw new Error('the broker printed no inspector URL')
   const session = await InspectorSession.open(broker.inspectorUrl)

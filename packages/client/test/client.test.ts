@@ -198,7 +198,7 @@ for (const factory of targets) {
 
     test('produce retries a retriable partition error with the same batch, and surfaces a non-retriable one', { skip: target.injectErrors === undefined ? 'target cannot inject errors' : false, timeout: 60_000 }, async () => {
       await target.createTopic('produce-errors', 1)
-      const producer = client.producer({ idempotent: true, retryDelayMs: 50 })
+      const producer = client.producer({ idempotent: true })
       await producer.send([{ topic: 'produce-errors', value: Buffer.from('first') }])
       // NOT_LEADER_OR_FOLLOWER twice: retried (same sequence numbers), then stored once.
       await target.injectErrors!(0, [6, 6])
