@@ -5,7 +5,7 @@
 // Streams application produces every repartitioned, changelogged and output record.
 // The producer keeps producer id, epoch and sequence numbers; this module only builds,
 // sends, retries and reads the answers.
-import { CompressionType, ProduceRequest, ProduceResponse, createRecordBatch, encodeRecordBatch, type RecordInput } from '@tributary/protocol'
+import { ApiKey, CompressionType, ProduceRequest, ProduceResponse, createRecordBatch, encodeRecordBatch, type RecordInput } from '@tributary/protocol'
 import { ClientError, ClientErrorCode, KafkaProtocolError, toClientError } from './errors.ts'
 import type { Compression, RecordMetadata } from './types.ts'
 import type { ClusterView, Wire } from './wire.ts'
@@ -61,16 +61,17 @@ export function encodePartitionBatch(batch: PartitionBatch, identity: BatchIdent
 
 /**
  * Sends encoded partition batches to their leaders (one request per leader, concurrently) and
- * writes each record's metadata into `out` at its position. Partitions that fail with a
+ * writes each record's metadata into `out` at its position; `view` is the metadata the batches
+ * were partitioned with. Partitions that fail with a
  * retriable error (lost connection, NOT_LEADER_OR_FOLLOWER, ...) are resent, the same bytes,
  * after a metadata refresh, up to `settings.retries` times; then, or on any other error, the
  * first error rejects.
  */
-export async function produceBatches(wire: Wire, topics: readonly string[], batches: readonly PartitionBatch[], settings: ProduceSettings, out: RecordMetadata[]): Promise<void> {
+export async function produceBatches(wire: Wire, view: ClusterView, topics: readonly string[], batches: readonly PartitionBatch[], settings: ProduceSettings, out: RecordMetadata[]): Promise<void> {
   const version = await wire.apiVersion('Produce')
   let remaining = batches
   for (let attempt = 0; ; attempt++) {
-    const view = await wire.metadata(topics, attempt > 0)
+    if (attempt > 0) view = await wire.metadata(topics, true)
     const failures = await sendOnce(wire, view, version, remaining, settings, out)
     if (failures.length === 0) return
     if (attempt >= settings.retries || !failures.every((failure) => failure.error.retriable)) throw failures[0].error
@@ -109,20 +110,19 @@ async function sendOnce(wire: Wire, view: ClusterView, version: number, batches:
 }
 
 async function sendToLeader(wire: Wire, leader: number, version: number, list: readonly PartitionBatch[], settings: ProduceSettings, out: RecordMetadata[], failures: Failure[]): Promise<void> {
-  const byTopic = new Map<string, PartitionBatch[]>()
+  const byTopic = new Map<string, Map<number, PartitionBatch>>()
   for (const batch of list) {
-    let topicList = byTopic.get(batch.topic)
-    if (topicList === undefined) byTopic.set(batch.topic, (topicList = []))
-    topicList.push(batch)
+    let partitions = byTopic.get(batch.topic)
+    if (partitions === undefined) byTopic.set(batch.topic, (partitions = new Map()))
+    partitions.set(batch.partition, batch)
   }
   const body = ProduceRequest.encode({
     transactionalId: settings.transactionalId,
     acks: settings.acks,
     timeoutMs: settings.timeoutMs,
-    topicData: [...byTopic].map(([name, partitions]) => ({ name, partitionData: partitions.map((batch) => ({ index: batch.partition, records: batch.encoded! })) })),
+    topicData: [...byTopic].map(([name, partitions]) => ({ name, partitionData: [...partitions.values()].map((batch) => ({ index: batch.partition, records: batch.encoded! })) })),
   }, version)
-  const flexible = ProduceRequest.flexibleVersions !== null && version >= ProduceRequest.flexibleVersions.min
-  const response = await wire.sendEncoded(leader, { apiKey: 0, version, flexible, body, expectResponse: settings.acks !== 0 }, (bytes) => ProduceResponse.decode(bytes, version))
+  const response = await wire.sendEncoded(leader, { apiKey: ApiKey.Produce, version, body, expectResponse: settings.acks !== 0 }, (bytes) => ProduceResponse.decode(bytes, version))
   if (response === undefined) {
     // acks=0: no answer, no offsets.
     for (const batch of list) for (const position of batch.positions) out[position] = { topic: batch.topic, partition: batch.partition, offset: -1n }
@@ -130,9 +130,9 @@ async function sendToLeader(wire: Wire, leader: number, version: number, list: r
   }
   const answered = new Map<PartitionBatch, { errorCode: number; baseOffset: bigint; errorMessage: string | null }>()
   for (const topicResponse of response.responses) {
-    const topicList = byTopic.get(topicResponse.name) ?? []
+    const partitions = byTopic.get(topicResponse.name)
     for (const partitionResponse of topicResponse.partitionResponses) {
-      const batch = topicList.find((candidate) => candidate.partition === partitionResponse.index)
+      const batch = partitions?.get(partitionResponse.index)
       if (batch !== undefined) answered.set(batch, partitionResponse)
     }
   }

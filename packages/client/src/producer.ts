@@ -10,7 +10,7 @@ import { ClientError, ClientErrorCode, KafkaProtocolError, toClientError } from 
 import { callKeepingResponse } from './offsets.ts'
 import { encodePartitionBatch, produceBatches, type PartitionBatch } from './produce-request.ts'
 import type { ClientOptions, Compression, ConsumerGroupMetadata, ProducerRecord, RecordMetadata, TopicPartitionOffset } from './types.ts'
-import { toBaseOptions, Wire } from './wire.ts'
+import { toBaseOptions, Wire, type ClusterView } from './wire.ts'
 
 export interface ProducerOptions extends ClientOptions {
   /** Exactly-once per partition within a session (acks=all, one request in flight). */
@@ -70,8 +70,7 @@ export class Producer {
       // when the transactional id's current producer id happens to be 0.
       producerId: -1n,
       producerEpoch: -1,
-      acks: options.acks ?? -1,
-      compression: options.compression ?? 'none',
+      // Produce requests are ours (produce-request.ts): acks and compression apply there.
     })
     this.#wire = new Wire(this.#producer)
   }
@@ -168,10 +167,7 @@ export class Producer {
 
   /** Number of partitions of `topic`. */
   async partitionCount(topic: string): Promise<number> {
-    const view = await this.#wire.metadata([topic])
-    const layout = view.topics.get(topic)
-    if (layout === undefined) throw new KafkaProtocolError(3, { topic, context: 'metadata' })
-    return layout.partitions.length
+    return partitionsOf(await this.#wire.metadata([topic]), topic)
   }
 
   /** Producer id and epoch once initialised (idempotent/transactional producers). */
@@ -230,8 +226,9 @@ export class Producer {
    */
   async #produce(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     const topics = [...new Set(records.map((record) => record.topic))]
+    const view = await this.#wire.metadata(topics)
     const counts = new Map<string, number>()
-    for (const topic of topics) counts.set(topic, await this.partitionCount(topic))
+    for (const topic of topics) counts.set(topic, partitionsOf(view, topic))
     const identity = await this.#identity()
     // Runs for every record produced: one lookup per record, no per-record string keys.
     const byTopic = new Map<string, Map<number, PartitionBatch>>()
@@ -261,7 +258,7 @@ export class Producer {
       encodePartitionBatch(partitionBatch, batchIdentity, this.#options.compression ?? 'none', nowMs)
     }
     const out: RecordMetadata[] = new Array(records.length)
-    await produceBatches(this.#wire, topics, batches, {
+    await produceBatches(this.#wire, view, topics, batches, {
       acks: this.#options.acks ?? -1,
       timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
       compression: this.#options.compression ?? 'none',
@@ -354,6 +351,13 @@ export class Producer {
 function asBuffer(bytes: Uint8Array): Buffer {
   if (Buffer.isBuffer(bytes)) return bytes
   return bytes.byteLength <= 64 ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** Number of partitions of `topic` in `view`; UNKNOWN_TOPIC_OR_PARTITION when it has none. */
+function partitionsOf(view: ClusterView, topic: string): number {
+  const layout = view.topics.get(topic)
+  if (layout === undefined) throw new KafkaProtocolError(3, { topic, context: 'metadata' })
+  return layout.partitions.length
 }
 
 export function createProducer(options: ProducerOptions): Producer {

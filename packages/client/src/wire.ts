@@ -2,6 +2,7 @@
 // negotiation. Everything that needs one exact request (group membership, TxnOffsetCommit,
 // Fetch) goes through `Wire.call`, so the rest of the package never touches library internals.
 import { kGetApi, kGetConnection, Writer as LibraryWriter, type Base, type BaseOptions, type ClusterMetadata, type Connection } from '@platformatic/kafka'
+import { requestHeaderVersion, responseHeaderVersion } from '@tributary/protocol'
 import { ClientError, ClientErrorCode, toClientError } from './errors.ts'
 import { parseBootstrapServers, type ClientOptions } from './types.ts'
 
@@ -76,10 +77,11 @@ export class Wire {
   /**
    * Sends one request whose body we encoded (with @tributary/protocol) to broker `nodeId` on the
    * wrapped library's connection, which adds the request header and matches the response by
-   * correlation id; `decode` gets the response body. `expectResponse` false (Produce with
-   * acks=0) resolves once the request is queued, with undefined. Errors are NOT mapped.
+   * correlation id (in the header versions @tributary/protocol gives for the API and version);
+   * `decode` gets the response body. `expectResponse` false (Produce with acks=0) resolves once
+   * the request is queued, with undefined. Errors are NOT mapped.
    */
-  async sendEncoded<T>(nodeId: number, request: { apiKey: number; version: number; flexible: boolean; body: Uint8Array; expectResponse: boolean }, decode: (body: Uint8Array) => T): Promise<T | undefined> {
+  async sendEncoded<T>(nodeId: number, request: { apiKey: number; version: number; body: Uint8Array; expectResponse: boolean }, decode: (body: Uint8Array) => T): Promise<T | undefined> {
     const connection = await this.#connection(nodeId)
     const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength)
     return await new Promise<T | undefined>((resolve, reject) => {
@@ -95,8 +97,8 @@ export class Wire {
           const bytes = reader.buffer.buffer
           return decode(reader.position === 0 ? bytes : bytes.subarray(reader.position))
         },
-        request.flexible,
-        request.flexible,
+        requestHeaderVersion(request.apiKey, request.version) >= 2,
+        responseHeaderVersion(request.apiKey, request.version) >= 1,
         (error, response) => (error ? reject(error) : resolve(response)),
       )
     })
