@@ -3,7 +3,7 @@
 // query), and a plain consumer loop with an in-memory Map (no guarantees).
 import { createConsumer, createProducer, type ProducerRecord } from '@tributary/client'
 import { KafkaStreams } from '@tributary/streams'
-import { ADS, COUNT_STORE, WINDOW_MS, adId, campaignOfAd, windowStartOf, ysbTopology, type AdEvent } from './ysb-model.ts'
+import { COUNT_STORE, PlainWindowCounts, ysbTopology, type AdEvent } from './ysb-model.ts'
 
 export type Mode = 'plain' | 'at_least_once' | 'exactly_once_v2'
 
@@ -69,11 +69,9 @@ async function startStreams(mode: 'at_least_once' | 'exactly_once_v2', options: 
 
 /** Consume, parse, filter, look up, count per window in a Map, produce closed windows; commits after each batch, no transactions. */
 async function startPlainLoop(options: AppOptions): Promise<YsbApp> {
-  const adToCampaign = new Map(Array.from({ length: ADS }, (_, index) => [adId(index), campaignOfAd(index)]))
   const consumer = createConsumer({ bootstrapServers: options.bootstrapServers, groupId: options.applicationId, autoOffsetReset: 'earliest', maxPollRecords: options.maxPollRecords })
   const producer = createProducer({ bootstrapServers: options.bootstrapServers, idempotent: true, lingerMs: 5 })
-  const open = new Map<number, Map<string, number>>()
-  let streamTimeMs = -1
+  const windows = new PlainWindowCounts()
   let consumed = 0
   let stopped = false
   consumer.subscribe([options.sourceTopic])
@@ -81,21 +79,12 @@ async function startPlainLoop(options: AppOptions): Promise<YsbApp> {
     while (!stopped) {
       const batch = await consumer.poll({ timeoutMs: 200 })
       const out: ProducerRecord[] = []
+      const emit = (campaign: string, windowStart: number, count: number): void => {
+        out.push({ topic: 'plain-counts', key: encoder.encode(`${campaign}@${windowStart}`), value: encoder.encode(String(count)) })
+      }
       for (const record of batch) {
         consumed++
-        const event = JSON.parse(decoder.decode(record.value!)) as AdEvent
-        streamTimeMs = Math.max(streamTimeMs, event.event_time)
-        for (const [windowStart, counts] of open) {
-          if (windowStart + WINDOW_MS > streamTimeMs) continue
-          for (const [campaign, count] of counts) out.push({ topic: 'plain-counts', key: encoder.encode(`${campaign}@${windowStart}`), value: encoder.encode(String(count)) })
-          open.delete(windowStart)
-        }
-        if (event.event_type !== 'view') continue
-        const campaign = adToCampaign.get(event.ad_id)!
-        const windowStart = windowStartOf(event.event_time)
-        let counts = open.get(windowStart)
-        if (counts === undefined) open.set(windowStart, (counts = new Map()))
-        counts.set(campaign, (counts.get(campaign) ?? 0) + 1)
+        windows.add(JSON.parse(decoder.decode(record.value!)) as AdEvent, emit)
       }
       if (out.length > 0) await producer.send(out)
       if (batch.length > 0) await consumer.commit()
@@ -104,7 +93,7 @@ async function startPlainLoop(options: AppOptions): Promise<YsbApp> {
   return {
     ready: () => consumer.assignment().length > 0,
     progress: () => consumed,
-    count: (campaign, windowStartMs) => open.get(windowStartMs)?.get(campaign) ?? null,
+    count: (campaign, windowStartMs) => windows.count(campaign, windowStartMs),
     async close() {
       stopped = true
       await loop

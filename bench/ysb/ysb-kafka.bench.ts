@@ -10,7 +10,7 @@ import { createAdmin, createConsumer, createProducer, type ProducerRecord } from
 import { startTestBroker } from '@tributary/testing'
 import { KafkaStreams, Serdes, WindowedSerdes, planTopics } from '@tributary/streams'
 import { startRefbroker } from '../../packages/client/test/refbroker.ts'
-import { ADS, CAMPAIGNS, WINDOW_MS, adId, campaignId, ysbTopology, type AdEvent } from './ysb-model.ts'
+import { ADS, CAMPAIGNS, PlainWindowCounts, WINDOW_MS, adId, campaignId, ysbTopology, type AdEvent } from './ysb-model.ts'
 
 const START_MS = 1_700_000_000_000
 const encoder = new TextEncoder()
@@ -53,35 +53,22 @@ async function startBroker(): Promise<{ name: string; bootstrapServers: string; 
 /** The plain loop: consume, parse, filter, look up, count per window, produce closed windows. */
 async function plainLoop(bootstrapServers: string, total: number): Promise<{ elapsedMs: number; results: string[] }> {
   const started = performance.now()
-  const adToCampaign = new Map(Array.from({ length: ADS }, (_, index) => [adId(index), campaignId(index % CAMPAIGNS)]))
   const consumer = createConsumer({ bootstrapServers, groupId: 'ysb-plain', autoOffsetReset: 'earliest', maxPollRecords: 5_000 })
   const producer = createProducer({ bootstrapServers, idempotent: true, lingerMs: 5 })
-  const open = new Map<number, Map<string, number>>()
+  const windows = new PlainWindowCounts()
   const results: string[] = []
-  let streamTimeMs = -1
   let consumed = 0
   consumer.subscribe(['ad-events'])
   while (consumed < total) {
     const batch = await consumer.poll({ timeoutMs: 500 })
     const out: ProducerRecord[] = []
+    const emit = (campaign: string, windowStart: number, count: number): void => {
+      results.push(`${campaign}@${windowStart}=${count}`)
+      out.push({ topic: 'plain-counts', key: encoder.encode(`${campaign}@${windowStart}`), value: encoder.encode(String(count)) })
+    }
     for (const record of batch) {
       consumed++
-      const event = JSON.parse(decoder.decode(record.value!)) as AdEvent
-      streamTimeMs = Math.max(streamTimeMs, event.event_time)
-      for (const [windowStart, counts] of open) {
-        if (windowStart + WINDOW_MS > streamTimeMs) continue
-        for (const [campaign, count] of counts) {
-          results.push(`${campaign}@${windowStart}=${count}`)
-          out.push({ topic: 'plain-counts', key: encoder.encode(`${campaign}@${windowStart}`), value: encoder.encode(String(count)) })
-        }
-        open.delete(windowStart)
-      }
-      if (event.event_type !== 'view') continue
-      const campaign = adToCampaign.get(event.ad_id)!
-      const windowStart = event.event_time - (event.event_time % WINDOW_MS)
-      let counts = open.get(windowStart)
-      if (counts === undefined) open.set(windowStart, (counts = new Map()))
-      counts.set(campaign, (counts.get(campaign) ?? 0) + 1)
+      windows.add(JSON.parse(decoder.decode(record.value!)) as AdEvent, emit)
     }
     if (out.length > 0) await producer.send(out)
     if (batch.length > 0) await consumer.commit()

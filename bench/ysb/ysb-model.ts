@@ -56,6 +56,37 @@ export function adCampaignRecords(): { topic: string; key: Uint8Array; value: Ui
   return Array.from({ length: ADS }, (_, index) => ({ topic: 'ad-campaigns', key: encoder.encode(adId(index)), value: encoder.encode(campaignOfAd(index)) }))
 }
 
+/**
+ * The YSB query written by hand, as the plain consumer loops run it: counts views per campaign
+ * per 10 s window in Maps; `add` first closes (passes to `onClosed`, then forgets) every window
+ * the event's time has passed, then counts the event if it is a view.
+ */
+export class PlainWindowCounts {
+  readonly #adToCampaign = new Map(Array.from({ length: ADS }, (_, index) => [adId(index), campaignOfAd(index)]))
+  readonly #open = new Map<number, Map<string, number>>()
+  #streamTimeMs = -1
+
+  add(event: AdEvent, onClosed: (campaign: string, windowStartMs: number, count: number) => void): void {
+    this.#streamTimeMs = Math.max(this.#streamTimeMs, event.event_time)
+    for (const [windowStart, counts] of this.#open) {
+      if (windowStart + WINDOW_MS > this.#streamTimeMs) continue
+      for (const [campaign, count] of counts) onClosed(campaign, windowStart, count)
+      this.#open.delete(windowStart)
+    }
+    if (event.event_type !== 'view') return
+    const campaign = this.#adToCampaign.get(event.ad_id)!
+    const windowStart = windowStartOf(event.event_time)
+    let counts = this.#open.get(windowStart)
+    if (counts === undefined) this.#open.set(windowStart, (counts = new Map()))
+    counts.set(campaign, (counts.get(campaign) ?? 0) + 1)
+  }
+
+  /** The count of an open window, or null. */
+  count(campaign: string, windowStartMs: number): number | null {
+    return this.#open.get(windowStartMs)?.get(campaign) ?? null
+  }
+}
+
 export function ysbTopology(sourceTopic: string): ReturnType<StreamsBuilder['build']> {
   const builder = new StreamsBuilder()
   const campaigns = builder.globalTable<string, string>('ad-campaigns', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
