@@ -1,11 +1,11 @@
 // KafkaStreams end to end on a real broker, at-least-once, one instance: a word count with a
 // repartition topic and a changelogged count store; restart rebuilds the store from its
 // changelog; interactive queries read the local store.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ConsumerRecord } from '@tributary/client'
 import { DeadLetterHeader, KafkaStreams, KafkaStreamsState, Serdes, StreamsBuilder, type Topology } from '../src/index.ts'
-import { consumeUntil, eventually, produce, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { consumeUntil, eventually, produce, useKafkaTarget } from './kafka-harness.ts'
 
 const S = Serdes.String()
 const L = Serdes.Long()
@@ -29,17 +29,11 @@ function latestCounts(records: readonly ConsumerRecord[]): Map<string, number> {
 }
 
 describe('KafkaStreams at_least_once, one instance', () => {
-  let target: KafkaTarget | { skip: string }
-  before(async () => {
-    target = await startKafkaTarget()
-  })
-  after(async () => {
-    if (!('skip' in target)) await target.close()
-  })
+  const kafkaTarget = useKafkaTarget()
 
   test('word count: repartition, changelog, output, IQ, restart restores from the changelog', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
     const applicationId = 'wordcount'
     await broker.createTopic('sentences', 2)
     await broker.createTopic('counts', 2)
@@ -84,8 +78,8 @@ describe('KafkaStreams at_least_once, one instance', () => {
   })
 
   test('error policies on Kafka: dead-letter topic with source coordinates, counted drops, metrics', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
     await broker.createTopic('amounts', 1)
     await broker.createTopic('doubled', 1)
     await broker.createTopic('amounts-dlq', 1)
@@ -131,8 +125,8 @@ describe('KafkaStreams at_least_once, one instance', () => {
   })
 
   test("uncaught errors: 'replace_thread' restarts processing, 'shutdown_client' moves to ERROR", async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
     await broker.createTopic('fragile', 1)
     await broker.createTopic('fragile-out', 1)
     let failuresLeft = 1
@@ -165,8 +159,8 @@ describe('KafkaStreams at_least_once, one instance', () => {
   })
 
   test('GlobalKTable join: the global store is bootstrapped before processing and follows its topic', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
     await broker.createTopic('countries', 2)
     await broker.createTopic('visits', 2)
     await broker.createTopic('visits-enriched', 2)

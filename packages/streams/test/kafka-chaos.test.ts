@@ -7,7 +7,7 @@
 // the record cache (default) updates between commits are merged, so not every 1..n appears.
 // TRIBUTARY_CHAOS_EVENTS (clicks, default below), TRIBUTARY_CHAOS_KILLS, TRIBUTARY_CHAOS_SEED;
 // GUARANTEE=at_least_once runs the same workers without transactions (the test then fails).
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createConsumer, createProducer, type ProducerRecord } from '@tributary/client'
 import { Serdes, WindowedSerdes } from '../src/index.ts'
-import { spawnWorker, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { spawnWorker, useKafkaTarget } from './kafka-harness.ts'
 import { CHAOS_TOPICS, CHAOS_WINDOW_MS, batchWindowedCounts, chaosClicks, chaosProfiles, seededRandom } from './kafka-chaos-data.ts'
 
 const EVENTS = Number(process.env.TRIBUTARY_CHAOS_EVENTS ?? 1_000_000)
@@ -28,13 +28,7 @@ const OUTPUT_TIMEOUT_MS = 200_000
 const encoder = new TextEncoder()
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-let target: KafkaTarget | { skip: string }
-before(async () => {
-  target = await startKafkaTarget()
-})
-after(async () => {
-  if (!('skip' in target)) await target.close()
-})
+const kafkaTarget = useKafkaTarget()
 
 async function produceInput(bootstrapServers: string): Promise<void> {
   const producer = createProducer({ bootstrapServers, idempotent: true, lingerMs: 5 })
@@ -91,9 +85,9 @@ async function readOutput(bootstrapServers: string, expected: ReadonlyMap<string
 
 
 test(`chaos: click enrichment + windowed counts, ${INSTANCES} instances killed -9 ${KILLS} times over ${EVENTS} clicks; read_committed output equals the batch result`, { timeout: 300_000 }, async (context) => {
-  if ('skip' in target) return context.skip(target.skip)
-  if (!target.enforcesTransactions) return context.skip(`${target.name} does not enforce transactions (no markers, TxnOffsetCommit discarded)`)
-  const broker = target
+  const broker = kafkaTarget(context)
+  if (broker === undefined) return
+  if (!broker.enforcesTransactions) return context.skip(`${broker.name} does not enforce transactions (no markers, TxnOffsetCommit discarded)`)
   const startedMs = Date.now()
   await broker.createTopic(CHAOS_TOPICS.clicks, PARTITIONS)
   await broker.createTopic(CHAOS_TOPICS.counts, PARTITIONS)

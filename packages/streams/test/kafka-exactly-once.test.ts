@@ -5,7 +5,7 @@
 // counts 1..n: nothing lost, nothing counted twice. The workers run without the record cache,
 // so that every update is in the output; kafka-chaos.test.ts runs with it. The larger chaos test of the issue (click
 // enrichment + windowed counts over many more events) is kafka-chaos.test.ts.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ConsumerRecord } from '@tributary/client'
 import { KafkaStreams, KafkaStreamsState, Serdes, StreamsBuilder } from '../src/index.ts'
-import { consumeUntil, produce, spawnWorker, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { consumeUntil, produce, spawnWorker, useKafkaTarget } from './kafka-harness.ts'
 
 const S = Serdes.String()
 const L = Serdes.Long()
@@ -31,17 +31,11 @@ function countsPerKey(records: readonly ConsumerRecord[]): Map<string, number[]>
 }
 
 describe('KafkaStreams exactly_once_v2', () => {
-  let target: KafkaTarget | { skip: string }
-  before(async () => {
-    target = await startKafkaTarget()
-  })
-  after(async () => {
-    if (!('skip' in target)) await target.close()
-  })
+  const kafkaTarget = useKafkaTarget()
 
   test('transactional processing: outputs and offsets commit together; restart resumes after them', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
     const applicationId = 'eos-happy'
     await broker.createTopic('happy-in', 2)
     await broker.createTopic('happy-out', 2)
@@ -76,9 +70,9 @@ describe('KafkaStreams exactly_once_v2', () => {
   })
 
   test('chaos: 3 instances killed -9 and restarted; committed counts are exactly 1..n per key', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    if (!target.enforcesTransactions) return context.skip(`${target.name} does not enforce transactions (no markers, TxnOffsetCommit discarded)`)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
+    if (!broker.enforcesTransactions) return context.skip(`${broker.name} does not enforce transactions (no markers, TxnOffsetCommit discarded)`)
     const applicationId = 'eos-chaos'
     await broker.createTopic('eos-in', 3)
     await broker.createTopic('eos-out', 3)

@@ -4,6 +4,7 @@
 // protocol-deep (no markers, TxnOffsetCommit discarded).
 import { createAdmin, createConsumer, createProducer, type ConsumerRecord, type ProducerRecord } from '@tributary/client'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { after, before, type TestContext } from 'node:test'
 import { startTestBroker } from '@tributary/testing'
 import { startRefbroker } from '../../client/test/refbroker.ts'
 
@@ -55,6 +56,27 @@ export async function startKafkaTarget(): Promise<KafkaTarget | { skip: string }
     enforcesTransactions: false,
     createTopic: (topic, partitions) => reference.createTopic(topic, partitions),
     close: () => reference.stop(),
+  }
+}
+
+/**
+ * Starts the Kafka target before the enclosing suite's tests (or the file's, at top level) and
+ * closes it after them. The returned function hands the target to a test, or skips the test with
+ * the target's reason and returns undefined.
+ */
+export function useKafkaTarget(): (context: TestContext) => KafkaTarget | undefined {
+  let target: KafkaTarget | { skip: string } | undefined
+  before(async () => {
+    target = await startKafkaTarget()
+  })
+  after(async () => {
+    if (target !== undefined && !('skip' in target)) await target.close()
+  })
+  return (context) => {
+    if (target === undefined) throw new Error('useKafkaTarget: no target yet (call it in a suite body, not inside a test)')
+    if (!('skip' in target)) return target
+    context.skip(target.skip)
+    return undefined
   }
 }
 

@@ -2,10 +2,10 @@
 // instances split the tasks; every key's windows and sessions can be asked of either instance,
 // which answers locally or forwards to the owner over HTTP; the answers equal what the input
 // implies. Bad query parameters get a 400 naming the problem.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { KafkaStreams, KafkaStreamsState, Serdes, SessionWindows, StreamsBuilder, TimeWindows, type Topology } from '../src/index.ts'
-import { eventually, freePort, produce, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { eventually, freePort, produce, useKafkaTarget } from './kafka-harness.ts'
 
 const S = Serdes.String()
 const encoder = new TextEncoder()
@@ -28,18 +28,12 @@ const users = Array.from({ length: 8 }, (_, index) => `user-${index}`)
 const clicksOf = (index: number): number[] => [...Array.from({ length: index + 1 }, (_, n) => base + 1_000 * (n + 1)), base + 30_000 + index]
 
 describe('interactive queries of window and session stores over HTTP', () => {
-  let target: KafkaTarget | { skip: string }
-  before(async () => {
-    target = await startKafkaTarget()
-  })
-  after(async () => {
-    if (!('skip' in target)) await target.close()
-  })
+  const kafkaTarget = useKafkaTarget()
 
   test('either instance answers for every key, locally or by forwarding to the owner', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    if (!target.createsTopics) return context.skip(`${target.name} cannot create the internal topics`)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
+    if (!broker.createsTopics) return context.skip(`${broker.name} cannot create the internal topics`)
     await broker.createTopic('iq-clicks', partitions)
     const instances: KafkaStreams[] = []
     for (let index = 0; index < 2; index++) {

@@ -2,7 +2,7 @@
 // checkpoints the changelog offsets they reflect: a clean restart restores nothing, a lost
 // stateDir is rebuilt from the changelog, and under exactly_once_v2 a killed instance's
 // stores (which may hold uncommitted writes) are wiped and rebuilt from the committed changelog.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ConsumerRecord } from '@tributary/client'
 import { KafkaStreams, KafkaStreamsState, Serdes, StreamsBuilder, type KafkaStreamsConfig, type Topology } from '../src/index.ts'
-import { consumeUntil, eventually, produce, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { consumeUntil, eventually, produce, useKafkaTarget } from './kafka-harness.ts'
 
 const S = Serdes.String()
 const L = Serdes.Long()
@@ -58,18 +58,12 @@ async function startRunning(topology: Topology, config: KafkaStreamsConfig): Pro
 }
 
 describe('KafkaStreams with a stateDir: persistent stores, checkpoints, restore', () => {
-  let target: KafkaTarget | { skip: string }
-  before(async () => {
-    target = await startKafkaTarget()
-  })
-  after(async () => {
-    if (!('skip' in target)) await target.close()
-  })
+  const kafkaTarget = useKafkaTarget()
 
   test('at_least_once: a clean restart restores 0 records; a deleted stateDir is rebuilt from the changelog', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    if (!target.createsTopics) return context.skip(`${target.name} cannot create internal topics`)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
+    if (!broker.createsTopics) return context.skip(`${broker.name} cannot create internal topics`)
     await broker.createTopic('sentences', 2)
     await broker.createTopic('counts', 2)
     const stateDir = await mkdtemp(join(tmpdir(), 'restart-alos-'))
@@ -123,9 +117,9 @@ describe('KafkaStreams with a stateDir: persistent stores, checkpoints, restore'
   })
 
   test('exactly_once_v2: after a kill -9 the stores are wiped and rebuilt from the committed changelog', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    if (!target.enforcesTransactions) return context.skip(`${target.name} does not enforce transactions`)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
+    if (!broker.enforcesTransactions) return context.skip(`${broker.name} does not enforce transactions`)
     const applicationId = 'restart-eos'
     await broker.createTopic('eos-in', 1)
     await broker.createTopic('eos-out', 1)
@@ -180,9 +174,9 @@ describe('KafkaStreams with a stateDir: persistent stores, checkpoints, restore'
   })
 
   test('standby replicas with a stateDir read the persistent stores\' changelog format and take over', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    if (!target.createsTopics) return context.skip(`${target.name} cannot create internal topics`)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
+    if (!broker.createsTopics) return context.skip(`${broker.name} cannot create internal topics`)
     const applicationId = 'restart-standby'
     await broker.createTopic('standby-in', 2)
     await broker.createTopic('standby-out', 2)

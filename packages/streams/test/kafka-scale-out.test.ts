@@ -1,11 +1,11 @@
 // Several KafkaStreams instances in one group with the streams assignor: tasks spread over the
 // instances, results stay correct through scale-out 1 → 3 → 2, and every instance's
 // queryMetadataForKey points at the instance whose local store holds the key.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ConsumerRecord } from '@tributary/client'
 import { KafkaStreams, KafkaStreamsError, KafkaStreamsState, Serdes, StreamsBuilder, type Topology } from '../src/index.ts'
-import { consumeUntil, eventually, freePort, produce, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { consumeUntil, eventually, freePort, produce, useKafkaTarget } from './kafka-harness.ts'
 
 const S = Serdes.String()
 const L = Serdes.Long()
@@ -32,17 +32,11 @@ function latestCounts(records: readonly ConsumerRecord[]): Map<string, number> {
 const words = Array.from({ length: 12 }, (_, index) => `w${index}`)
 
 describe('KafkaStreams scale-out with the streams assignor', () => {
-  let target: KafkaTarget | { skip: string }
-  before(async () => {
-    target = await startKafkaTarget()
-  })
-  after(async () => {
-    if (!('skip' in target)) await target.close()
-  })
+  const kafkaTarget = useKafkaTarget()
 
   test('1 → 3 → 2 instances: balanced tasks, correct counts, key metadata follows the owner', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
     const applicationId = 'scale'
     await broker.createTopic('scale-sentences', partitions)
     await broker.createTopic('scale-counts', partitions)

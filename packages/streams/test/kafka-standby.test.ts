@@ -1,11 +1,11 @@
 // Standby replicas: with numStandbyReplicas = 1 each instance keeps a warm copy of the other's
 // task state; when one instance leaves, the other activates those tasks without replaying their
 // changelogs from the start, and its answers stay correct.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ConsumerRecord } from '@tributary/client'
 import { KafkaStreams, KafkaStreamsState, Serdes, StreamsBuilder, type Topology } from '../src/index.ts'
-import { consumeUntil, eventually, produce, startKafkaTarget, type KafkaTarget } from './kafka-harness.ts'
+import { consumeUntil, eventually, produce, useKafkaTarget } from './kafka-harness.ts'
 
 const S = Serdes.String()
 const L = Serdes.Long()
@@ -24,17 +24,11 @@ function latest(records: readonly ConsumerRecord[]): Map<string, number> {
 }
 
 describe('KafkaStreams standby replicas', () => {
-  let target: KafkaTarget | { skip: string }
-  before(async () => {
-    target = await startKafkaTarget()
-  })
-  after(async () => {
-    if (!('skip' in target)) await target.close()
-  })
+  const kafkaTarget = useKafkaTarget()
 
   test('a warm standby takes over without a full changelog replay', async (context) => {
-    if ('skip' in target) return context.skip(target.skip)
-    const broker = target
+    const broker = kafkaTarget(context)
+    if (broker === undefined) return
     const applicationId = 'standby'
     await broker.createTopic('standby-in', 2)
     await broker.createTopic('standby-out', 2)
