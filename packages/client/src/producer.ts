@@ -82,6 +82,12 @@ export class Producer {
     if (this.#options.transactionalId !== undefined && this.#transaction === undefined) {
       return Promise.reject(new ClientError(ClientErrorCode.InvalidState, 'a transactional producer sends only inside a transaction (call beginTransaction first)', { domain: 'user', retriable: false }))
     }
+    // Checked here, so that a bad record fails its own send only, not the others batched with it.
+    const badTimestamp = records.findIndex((record) => record.timestamp !== undefined && !isTimestampMs(Number(record.timestamp)))
+    if (badTimestamp >= 0) {
+      const record = records[badTimestamp]
+      return Promise.reject(new ClientError(ClientErrorCode.InvalidArgument, `record ${badTimestamp} for ${record.topic}: timestamp ${String(record.timestamp)} is not a non-negative whole number of ms`, { domain: 'user', retriable: false }))
+    }
     if (this.#pendingRecords + records.length > (this.#options.maxBufferedRecords ?? 100_000)) {
       return Promise.reject(new ClientError(ClientErrorCode.BufferFull, `more than maxBufferedRecords records are waiting to be sent`, { domain: 'user', retriable: true }))
     }
@@ -204,10 +210,18 @@ export class Producer {
 
   async #sendBatch(batch: Pending[]): Promise<void> {
     try {
-      const records = batch.flatMap((pending) => pending.records)
-      const metadata = await this.#produce(records)
+      const topics = [...new Set(batch.flatMap((pending) => pending.records.map((record) => record.topic)))]
+      const view = await this.#wire.metadata(topics)
+      // A send naming a partition the topic lacks fails alone, not the sends batched with it.
+      const accepted = batch.filter((pending) => {
+        const refusal = missingPartition(pending.records, view)
+        if (refusal !== undefined) pending.reject(refusal)
+        return refusal === undefined
+      })
+      if (accepted.length === 0) return
+      const metadata = await this.#produce(accepted.flatMap((pending) => pending.records), topics, view)
       let cursor = 0
-      for (const pending of batch) {
+      for (const pending of accepted) {
         pending.resolve(metadata.slice(cursor, cursor + pending.records.length))
         cursor += pending.records.length
       }
@@ -219,14 +233,13 @@ export class Producer {
   }
 
   /**
-   * Partitions, encodes (produce-request.ts) and sends `records`; resolves with their metadata
-   * in record order. Sequence numbers are taken before sending, so a retry resends the same
-   * ones; a failed send of an idempotent, non-transactional producer makes the next send start
-   * a new producer id (its sequences restart at 0), as the wrapped library does.
+   * Partitions, encodes (produce-request.ts) and sends `records` (whose explicit partitions
+   * exist in `view`); resolves with their metadata in record order. Sequence numbers are taken
+   * before sending, so a retry resends the same ones; a failed send of an idempotent,
+   * non-transactional producer makes the next send start a new producer id (its sequences
+   * restart at 0), as the wrapped library does.
    */
-  async #produce(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
-    const topics = [...new Set(records.map((record) => record.topic))]
-    const view = await this.#wire.metadata(topics)
+  async #produce(records: readonly ProducerRecord[], topics: readonly string[], view: ClusterView): Promise<RecordMetadata[]> {
     const counts = new Map<string, number>()
     for (const topic of topics) counts.set(topic, partitionsOf(view, topic))
     const identity = await this.#identity()
@@ -269,15 +282,9 @@ export class Producer {
     return out
   }
 
-  /** Explicit partition (checked), else murmur2 of the key, else round-robin. */
+  /** Explicit partition, else murmur2 of the key, else round-robin. */
   #partitionOf(record: ProducerRecord, count: number): number {
-    const partition = record.partition
-    if (partition !== undefined) {
-      if (partition < 0 || partition >= count) {
-        throw new ClientError(ClientErrorCode.InvalidArgument, `partition ${partition} does not exist in ${record.topic} (${count} partitions)`, { domain: 'user', retriable: false })
-      }
-      return partition
-    }
+    if (record.partition !== undefined) return record.partition
     const key = record.key
     // murmur2 mod 1 is 0: a one-partition topic needs no hash.
     if (key !== undefined && key !== null) return count === 1 ? 0 : (murmur2(asBuffer(key), false) & 0x7fffffff) % count
@@ -351,6 +358,23 @@ export class Producer {
 function asBuffer(bytes: Uint8Array): Buffer {
   if (Buffer.isBuffer(bytes)) return bytes
   return bytes.byteLength <= 64 ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** INVALID_ARGUMENT for the first record of `records` whose explicit partition its topic (in `view`) lacks. */
+function missingPartition(records: readonly ProducerRecord[], view: ClusterView): ClientError | undefined {
+  for (const record of records) {
+    if (record.partition === undefined) continue
+    const count = partitionsOf(view, record.topic)
+    if (record.partition < 0 || record.partition >= count || !Number.isInteger(record.partition)) {
+      return new ClientError(ClientErrorCode.InvalidArgument, `partition ${record.partition} does not exist in ${record.topic} (${count} partitions)`, { domain: 'user', retriable: false })
+    }
+  }
+  return undefined
+}
+
+/** A record timestamp Kafka's producer accepts: ms since the epoch, whole and non-negative. */
+function isTimestampMs(timestamp: number): boolean {
+  return Number.isSafeInteger(timestamp) && timestamp >= 0
 }
 
 /** Number of partitions of `topic` in `view`; UNKNOWN_TOPIC_OR_PARTITION when it has none. */

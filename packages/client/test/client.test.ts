@@ -225,6 +225,30 @@ for (const factory of targets) {
       assert.deepEqual(stored.map((record) => record.value!.toString()), ['first', 'a', 'b', 'after'])
     })
 
+    test('bad records are refused with a clear error; the sends batched with them are not lost', async () => {
+      await target.createTopic('bad-records', 1)
+      const producer = client.producer({ lingerMs: 20 })
+      const good = producer.send([{ topic: 'bad-records', value: Buffer.from('good') }])
+      for (const timestamp of [-1, 1.5, Number.NaN]) {
+        await assert.rejects(producer.send([{ topic: 'bad-records', value: Buffer.from('x') }, { topic: 'bad-records', value: Buffer.from('bad'), timestamp }]), (error: unknown) => {
+          assert.ok(error instanceof ClientError)
+          assert.equal(error.code, ClientErrorCode.InvalidArgument)
+          assert.match(error.message, new RegExp(`record 1 for bad-records: timestamp ${timestamp} is not`))
+          return true
+        })
+      }
+      await assert.rejects(producer.send([{ topic: 'bad-records', partition: 3, value: Buffer.from('nowhere') }]), (error: unknown) => {
+        assert.ok(error instanceof ClientError)
+        assert.equal(error.code, ClientErrorCode.InvalidArgument)
+        assert.match(error.message, /partition 3 does not exist in bad-records \(1 partitions\)/)
+        return true
+      })
+      const [stored] = await good
+      const [after] = await producer.send([{ topic: 'bad-records', value: Buffer.from('after') }])
+      await producer.close()
+      assert.deepEqual([stored.offset, after.offset], [0n, 1n])
+    })
+
     test('every compression codec round-trips keys, values, headers and timestamps', async () => {
       for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
         const topic = `compressed-${compression}`
