@@ -51,6 +51,8 @@ export class Producer {
   /** Next sequence number per topic and partition, for the producer id and epoch in #sequencesOf. */
   readonly #sequences = new Map<string, Map<number, number>>()
   #sequencesOf: { producerId: bigint; producerEpoch: number } | undefined
+  /** Group coordinator per group id for TxnOffsetCommit, found once and forgotten after any failure (as the Java producer keeps it). */
+  readonly #groupCoordinators = new Map<string, number>()
   /** A send of the idempotent (non-transactional) producer failed: the next one takes a new producer id. */
   #identityLost = false
 
@@ -160,14 +162,21 @@ export class Producer {
       topics.set(offset.topic, list)
       list.push({ partitionIndex: offset.partition, committedOffset: offset.offset, committedLeaderEpoch: offset.leaderEpoch ?? -1, committedMetadata: offset.metadata ?? null })
     }
-    const groupCoordinator = await this.#wire.findCoordinator(0, group.groupId)
+    let groupCoordinator = this.#groupCoordinators.get(group.groupId)
+    if (groupCoordinator === undefined) this.#groupCoordinators.set(group.groupId, (groupCoordinator = await this.#wire.findCoordinator(0, group.groupId)))
     const body = [...topics].map(([name, partitions]) => ({ name, partitions }))
     const args = [transactionalId, group.groupId, producerId, producerEpoch, group.generationId, group.memberId, group.groupInstanceId, body]
-    const response = await callKeepingResponse<{ topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }>(this.#wire, 'TxnOffsetCommit', groupCoordinator, args)
-    for (const topic of response.topics) {
-      for (const partition of topic.partitions) {
-        if (partition.errorCode !== 0) throw new KafkaProtocolError(partition.errorCode, { topic: topic.name, partition: partition.partitionIndex, context: 'TxnOffsetCommit' })
+    try {
+      const response = await callKeepingResponse<{ topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }>(this.#wire, 'TxnOffsetCommit', groupCoordinator, args)
+      for (const topic of response.topics) {
+        for (const partition of topic.partitions) {
+          if (partition.errorCode !== 0) throw new KafkaProtocolError(partition.errorCode, { topic: topic.name, partition: partition.partitionIndex, context: 'TxnOffsetCommit' })
+        }
       }
+    } catch (error) {
+      // NOT_COORDINATOR, a lost connection or any other failure: look the coordinator up again next time.
+      this.#groupCoordinators.delete(group.groupId)
+      throw error
     }
   }
 

@@ -252,21 +252,26 @@ export class StreamThread {
 
   private async commit(): Promise<void> {
     const started = performance.now()
+    // The interval runs from commit start to commit start, as Kafka Streams' commit.interval.ms does.
+    const startedMs = this.config.systemTimeMs()
     const offsets = this.tasks.prepareCommit()
     await this.sendOutput()
     if (this.exactlyOnce && !this.transactionOpen && offsets.length > 0) {
       await this.producer.beginTransaction()
       this.transactionOpen = true
     }
-    await this.producer.flush()
-    await Promise.all(this.inFlight)
+    // Under exactly-once the input offsets join the transaction while its output is still being
+    // acknowledged: only EndTxn has to wait for both.
+    const offsetsSent = this.exactlyOnce && this.transactionOpen && offsets.length > 0 ? this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata()) : undefined
+    const [flushed, offsetsAdded] = await Promise.allSettled([this.flushOutput(), offsetsSent])
+    if (flushed.status === 'rejected') throw flushed.reason
     if (this.sendFailures.length > 0) {
       const failure = this.sendFailures.splice(0)[0]
       throw new KafkaStreamsError(KafkaStreamsErrorCode.Production, `writing output failed: ${failure.message}`, { cause: failure })
     }
+    if (offsetsAdded.status === 'rejected') throw offsetsAdded.reason
     if (this.exactlyOnce) {
       if (this.transactionOpen) {
-        if (offsets.length > 0) await this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata())
         await this.producer.commitTransaction()
         this.transactionOpen = false
       }
@@ -281,10 +286,16 @@ export class StreamThread {
     }
     this.tasks.clearPendingOffsets()
     this.tasks.committed()
-    this.lastCommitMs = this.config.systemTimeMs()
+    this.lastCommitMs = startedMs
     this.maybePurgeRepartitionTopics(offsets)
     this.metrics.commits++
     recordLatency(this.metrics.commitLatency, performance.now() - started)
+  }
+
+  /** Sends everything queued and waits until every send of this commit period is acknowledged or failed. */
+  private async flushOutput(): Promise<void> {
+    await this.producer.flush()
+    await Promise.all(this.inFlight)
   }
 
   /**
